@@ -1,0 +1,48 @@
+# Shared helpers for the integration tests (sourced, POSIX sh + bash).
+#
+# Each test gets its own temporary XLD_RUNDIR, XLD_STATEDIR and XLD_LOGDIR
+# under $T, removed on exit whatever happened; hvt_cleanup runs the
+# functions registered with hvt_on_exit first (kill daemons, guests).
+
+set -u
+: "${top_srcdir:?run through make check}" "${top_builddir:?run through make check}"
+KVM_TESTS=${KVM_TESTS:-auto}
+TESTNAME=$(basename "$0" .sh)
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/xld-$TESTNAME.XXXXXX")
+export XLD_RUNDIR="$T/run" XLD_STATEDIR="$T/state" XLD_LOGDIR="$T/log"
+mkdir -p "$XLD_RUNDIR" "$XLD_STATEDIR" "$XLD_LOGDIR"
+
+_hvt_exit_hooks=
+hvt_on_exit() { _hvt_exit_hooks="$1 $_hvt_exit_hooks"; }
+hvt_cleanup() {
+	rc=$?
+	for h in $_hvt_exit_hooks; do "$h" || true; done
+	if [ "$rc" -ne 0 ] && [ "$rc" -ne 77 ] && [ -n "${KEEP_TEST_DIRS:-}" ]; then
+		echo "$TESTNAME: kept $T" >&2
+	else
+		rm -rf "$T"
+	fi
+	exit "$rc"
+}
+trap hvt_cleanup EXIT
+trap 'exit 130' INT TERM
+
+fail() { echo "FAIL: $TESTNAME: $*" >&2; exit 1; }
+skip() { echo "SKIP: $TESTNAME: $*" >&2; exit 77; }
+
+# Tests that need /dev/kvm: skip loudly where it is absent (or the build
+# said --with-kvm-tests=no), fail where the build said yes.
+hvt_require_kvm() {
+	case "$KVM_TESTS" in
+	no) skip "KVM tests disabled (--with-kvm-tests=no)" ;;
+	yes) [ -c /dev/kvm ] || fail "/dev/kvm is absent but --with-kvm-tests=yes" ;;
+	*) [ -c /dev/kvm ] || skip "/dev/kvm is absent: this test needs KVM" ;;
+	esac
+}
+
+# assert_match TEXT REGEX WHAT
+assert_match() {
+	printf '%s\n' "$1" | grep -Eq -- "$2" ||
+		fail "$3: expected /$2/ in: $1"
+}
