@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The xl command line: the command table and what commands share. */
+#ifndef XL_H
+#define XL_H
+
+#include <getopt.h>
+#include <stddef.h>
+
+/* Command flags */
+#define XL_MODIFIES 0x1 /* changes a domain or the host */
+#define XL_DRYRUN 0x2	/* honours the global -N (dry run) */
+
+struct xl_cmd {
+	const char *name;
+	int (*main)(int argc, char **argv);
+	unsigned int flags;
+	const char *summary;
+	const char *usage;   /* after "xl NAME " */
+	const char *options; /* option help, one option a line */
+};
+
+extern const struct xl_cmd xl_cmdtable[];
+extern const size_t xl_cmdtable_len;
+
+/* Global options (xl -v -N -f -q). */
+struct xl_globals {
+	int verbose;
+	int dryrun;
+	int force;
+	int quiet;
+};
+extern struct xl_globals xl_globals;
+
+/*
+ * The command called @name, or an unambiguous prefix of one.  Returns
+ * NULL with errno ENOENT (no such command) or EINVAL (ambiguous).
+ */
+const struct xl_cmd *xl_cmd_find(const char *name);
+/* The same in any table of @n commands (xl_cmdfind.c, unit-tested). */
+const struct xl_cmd *xl_cmd_lookup(const struct xl_cmd *tab, size_t n,
+				   const char *name);
+
+/* Prints "Usage: xl NAME USAGE", the summary and the option help. */
+void xl_cmd_help(const struct xl_cmd *cmd, int to_stderr);
+
+/* xl_getopt() results besides option characters and -1 (done) */
+#define XL_OPT_HELP (-2)  /* -h printed the help: exit 0 */
+#define XL_OPT_USAGE (-3) /* usage error reported: exit 2 */
+
+/*
+ * getopt_long for command @cmd, with -h/--help added.  Unknown options
+ * and fewer than @min_args operands print the usage to stderr and
+ * return XL_OPT_USAGE.  Leaves optind at the first operand.
+ */
+int xl_getopt(int argc, char **argv, const char *optstring,
+	      const struct option *longopts, const char *cmd, int min_args);
+
+int main_help(int argc, char **argv);
+int main_create(int argc, char **argv);
+
+#endif
