@@ -1,0 +1,276 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Raw XenStore wire protocol client for tests: hostile and odd input.
+
+  xs-raw.py malformed SOCK      malformed messages; each gets its answer
+  xs-raw.py watches SOCK N      add watches until refused; print the count
+  xs-raw.py idle SOCK N         hold N idle connections until stdin closes
+  xs-raw.py slow SOCK           a watcher that never reads, with writes
+  xs-raw.py pipeline SOCK N PATH  N reads sent without waiting; replies in order
+  xs-raw.py fuzz SOCK N SEED    N random (well framed) messages: each gets
+                                one reply with its req_id, type or ERROR
+"""
+import os
+import socket
+import struct
+import sys
+import threading
+import time
+
+HDR = struct.Struct("=IIII")
+T = dict(CONTROL=0, DIRECTORY=1, READ=2, GET_PERMS=3, WATCH=4, UNWATCH=5,
+         TXN_START=6, TXN_END=7, INTRODUCE=8, RELEASE=9, GET_DOMAIN_PATH=10,
+         WRITE=11, MKDIR=12, RM=13, SET_PERMS=14, WATCH_EVENT=15, ERROR=16,
+         IS_INTRODUCED=17, RESUME=18, SET_TARGET=19, RESET_WATCHES=21,
+         DIRECTORY_PART=22)
+
+
+def connect(path):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    s.settimeout(10)
+    s.connect(path)
+    return s
+
+
+def recv_exact(s, n):
+    buf = b""
+    while len(buf) < n:
+        chunk = s.recv(n - len(buf))
+        if not chunk:
+            return None
+        buf += chunk
+    return buf
+
+
+def recv_msg(s, skip_events=True):
+    while True:
+        h = recv_exact(s, HDR.size)
+        if h is None:
+            return None
+        typ, req, tx, ln = HDR.unpack(h)
+        body = recv_exact(s, ln) if ln else b""
+        if typ == T["WATCH_EVENT"] and skip_events:
+            continue
+        return typ, req, tx, body
+
+
+def send(s, typ, payload, req=0, tx=0, length=None):
+    ln = len(payload) if length is None else length
+    s.sendall(HDR.pack(typ, req, tx, ln) + payload)
+
+
+def ask(s, typ, payload, req=0, tx=0):
+    send(s, typ, payload, req, tx)
+    return recv_msg(s)
+
+
+def expect(s, typ, payload, want, what, req=0, tx=0):
+    r = ask(s, typ, payload, req, tx)
+    if r is None:
+        sys.exit("%s: connection closed, wanted %r" % (what, want))
+    rtyp, rreq, _, body = r
+    if rreq != req:
+        sys.exit("%s: req_id %d echoed as %d" % (what, req, rreq))
+    got = ("ERROR " + body.rstrip(b"\0").decode()) if rtyp == T["ERROR"] \
+        else body
+    if isinstance(want, bytes) and rtyp == T["ERROR"]:
+        sys.exit("%s: got %s, wanted %r" % (what, got, want))
+    if got != want:
+        sys.exit("%s: got %r, wanted %r" % (what, got, want))
+    print("%s: ok" % what)
+
+
+def malformed(path):
+    s = connect(path)
+    expect(s, T["WRITE"], b"/m/a\0hello", b"OK\0", "write")
+    expect(s, T["READ"], b"/m/a\0", b"hello", "read")
+    expect(s, T["READ"], b"/m/a", "ERROR EINVAL", "path without NUL")
+    expect(s, T["READ"], b"", "ERROR EINVAL", "empty payload")
+    expect(s, T["WRITE"], b"/m/a", "ERROR EINVAL", "write without NUL")
+    expect(s, T["READ"], b"/m//a\0", "ERROR EINVAL", "bad path")
+    expect(s, T["READ"], b"/m/a b\0", "ERROR EINVAL", "space in path")
+    expect(s, 99, b"/m/a\0", "ERROR ENOSYS", "unknown type")
+    expect(s, 20, b"", "ERROR ENOSYS", "removed type RESTRICT")
+    expect(s, T["WATCH_EVENT"], b"/m\0t\0", "ERROR ENOSYS", "event as request")
+    expect(s, T["ERROR"], b"EINVAL\0", "ERROR ENOSYS", "error as request")
+    expect(s, T["WATCH"], b"/m\0", "ERROR EINVAL", "watch without token")
+    expect(s, T["READ"], b"/m/a\0", "ERROR ENOENT", "unknown transaction",
+           tx=424242)
+    expect(s, T["TXN_END"], b"X\0", "ERROR EINVAL", "bad transaction end")
+    expect(s, T["DIRECTORY_PART"], b"/m\0x\0", "ERROR EINVAL",
+           "bad directory offset")
+    expect(s, T["SET_PERMS"], b"/m/a\0q7\0", "ERROR EINVAL", "bad perm")
+    expect(s, T["GET_DOMAIN_PATH"], b"7\0", b"/local/domain/7\0",
+           "get domain path")
+    expect(s, T["GET_DOMAIN_PATH"], b"7x\0", "ERROR EINVAL", "bad domid")
+    expect(s, T["READ"], b"/m/a\0", b"hello", "req_id echoed", req=0xdeadbeef)
+    # values may hold any byte, NUL included
+    expect(s, T["WRITE"], b"/m/bin\0a\0b\xff", b"OK\0", "binary write")
+    expect(s, T["READ"], b"/m/bin\0", b"a\0b\xff", "binary read")
+    # several requests in one write: replies in order
+    s.sendall(b"".join(HDR.pack(T["READ"], i, 0, 5) + b"/m/a\0"
+                       for i in range(1, 51)))
+    for i in range(1, 51):
+        r = recv_msg(s)
+        if r is None or r[1] != i or r[3] != b"hello":
+            sys.exit("pipelined reply %d: %r" % (i, r))
+    print("pipelined: ok")
+    # a message split into single bytes
+    msg = HDR.pack(T["READ"], 7, 0, 5) + b"/m/a\0"
+    for b in msg:
+        s.send(bytes([b]))
+        time.sleep(0.001)
+    r = recv_msg(s)
+    if r is None or r[1] != 7 or r[3] != b"hello":
+        sys.exit("byte-by-byte message: %r" % (r,))
+    print("byte by byte: ok")
+    # a value of exactly the payload limit, then one over it
+    expect(s, T["WRITE"], b"/m/big\0" + b"v" * (4096 - 7), b"OK\0",
+           "payload at the limit")
+    send(s, T["WRITE"], b"", length=4097)
+    if recv_msg(s) is not None:
+        sys.exit("oversized message: connection not closed")
+    print("oversized header: closed")
+    # a header cut short, then hang up
+    s = connect(path)
+    s.sendall(HDR.pack(T["READ"], 0, 0, 100)[:10])
+    s.close()
+    s = connect(path)
+    s.sendall(HDR.pack(T["READ"], 0, 0, 100) + b"/m/a")
+    s.close()
+    # random garbage
+    s = connect(path)
+    s.sendall(os.urandom(3000))
+    s.close()
+    s = connect(path)
+    expect(s, T["READ"], b"/m/a\0", b"hello", "still serving")
+
+
+def watches(path, n):
+    s = connect(path)
+    count = 0
+    for i in range(n):
+        r = ask(s, T["WATCH"], b"/local\0tok%d\0" % i)
+        if r is None:
+            sys.exit("connection closed")
+        if r[0] == T["ERROR"]:
+            print(count, r[3].rstrip(b"\0").decode())
+            return
+        count += 1
+    print(count, "unlimited")
+
+
+def idle(path, n):
+    conns = [connect(path) for _ in range(n)]
+    print("ready", len(conns), flush=True)
+    sys.stdin.read()
+    for c in conns:
+        c.close()
+
+
+def slow(path):
+    """Watch, never read, while another connection writes a lot: the
+    writer must not stall, and the watcher is dropped past its limit."""
+    w = connect(path)
+    w.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    send(w, T["WATCH"], b"/slow\0tok\0")
+    c = connect(path)
+    start = time.time()
+    key = b"/slow/" + b"k" * 2000
+    for i in range(10000):
+        expect_quiet(c, T["WRITE"], key + b"\0x")
+    took = time.time() - start
+    print("writer: 10000 writes in %.2fs" % took)
+    # the watcher's connection was dropped: reading ends in EOF
+    w.settimeout(10)
+    total = 0
+    while True:
+        try:
+            chunk = w.recv(65536)
+        except ConnectionResetError:
+            break
+        if not chunk:
+            break
+        total += len(chunk)
+    print("watcher: dropped after %d bytes" % total)
+
+
+def pipeline(path, n, node):
+    """Send n requests at once (from a thread) while reading: every reply
+    arrives, in order, even past the outstanding-request quota."""
+    s = connect(path)
+    msg = node.encode() + b"\0"
+    data = b"".join(HDR.pack(T["READ"], i, 0, len(msg)) + msg
+                    for i in range(1, n + 1))
+    sender = threading.Thread(target=s.sendall, args=(data,))
+    sender.start()
+    for i in range(1, n + 1):
+        r = recv_msg(s)
+        if r is None or r[1] != i:
+            sys.exit("reply %d: %r" % (i, r))
+    sender.join()
+    print("pipelined %d: in order" % n)
+
+
+def fuzz(path, n, seed):
+    import random
+    rnd = random.Random(seed)
+    words = [b"/", b"/f", b"/f/a", b"/f/a/b", b"f/rel", b"@introduceDomain",
+             b"@releaseDomain", b"/local/domain/5", b"", b"//", b"/f/",
+             b"n0", b"r5", b"b0", b"w7", b"T", b"F", b"0", b"5", b"7",
+             b"4096", b"-1", b"99999999999", b"x" * 300, b"/f/" + b"y" * 3000,
+             b"\xff\xfe", b"tok"]
+    s = connect(path)
+    txns = [0]
+    for i in range(1, n + 1):
+        typ = rnd.choice(list(T.values()) + [20, 23, 99, 0xffff])
+        if typ in (T["RELEASE"], T["RESET_WATCHES"]) and rnd.random() < 0.8:
+            typ = T["READ"]
+        parts = [rnd.choice(words) for _ in range(rnd.randint(0, 4))]
+        payload = b"\0".join(parts)
+        if rnd.random() < 0.7:
+            payload += b"\0"
+        payload = payload[:4096]
+        tx = rnd.choice(txns) if rnd.random() < 0.5 else rnd.randint(0, 5)
+        send(s, typ, payload, req=i, tx=tx)
+        r = recv_msg(s)
+        if r is None:
+            sys.exit("message %d (type %d, %r): connection closed"
+                     % (i, typ, payload[:60]))
+        rtyp, rreq, _, body = r
+        if rreq != i or rtyp not in (typ, T["ERROR"]):
+            sys.exit("message %d (type %d): reply type %d req %d"
+                     % (i, typ, rtyp, rreq))
+        if typ == T["TXN_START"] and rtyp == typ:
+            txns.append(int(body.rstrip(b"\0")))
+    print("fuzz %d: ok" % n)
+
+
+def expect_quiet(s, typ, payload):
+    r = ask(s, typ, payload)
+    if r is None or r[0] == T["ERROR"]:
+        sys.exit("request failed: %r" % (r,))
+
+
+def main():
+    if len(sys.argv) < 3:
+        sys.exit(__doc__)
+    cmd, path = sys.argv[1], sys.argv[2]
+    if cmd == "malformed":
+        malformed(path)
+    elif cmd == "watches":
+        watches(path, int(sys.argv[3]))
+    elif cmd == "idle":
+        idle(path, int(sys.argv[3]))
+    elif cmd == "slow":
+        slow(path)
+    elif cmd == "fuzz":
+        fuzz(path, int(sys.argv[3]), int(sys.argv[4]))
+    elif cmd == "pipeline":
+        pipeline(path, int(sys.argv[3]), sys.argv[4])
+    else:
+        sys.exit(__doc__)
+
+
+if __name__ == "__main__":
+    main()
