@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The devices every VM gets, created in the order of hv_device_table and
+ * destroyed in reverse.  Each constructor returns its embedded struct
+ * hv_device (freed by its ops->destroy), or NULL with errno set.
+ */
+#ifndef HV_DEV_DEVICES_H
+#define HV_DEV_DEVICES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct hv_vm;
+struct hv_device;
+
+struct hv_device_desc {
+	const char *name;
+	struct hv_device *(*create)(struct hv_vm *vm);
+	/* NULL for always; else whether this VM's configuration has one. */
+	int (*wanted)(const struct hv_vm *vm);
+};
+
+extern const struct hv_device_desc hv_device_table[];
+extern const size_t hv_device_table_len;
+
+struct hv_device *hv_uart_new(struct hv_vm *vm);
+/*
+ * Feed bytes typed on the console to the UART @dev.  Returns how many it
+ * took: at most what its receive FIFO has room for (none in loopback).
+ */
+size_t hv_uart_receive(struct hv_device *dev, const uint8_t *buf,
+		       size_t len);
+struct hv_device *hv_ucall_new(struct hv_vm *vm);
+struct hv_device *hv_acpi_pm_new(struct hv_vm *vm);
+struct hv_device *hv_i8042_new(struct hv_vm *vm);
+struct hv_device *hv_pvpanic_new(struct hv_vm *vm);
+struct hv_device *hv_vblk_new(struct hv_vm *vm);
+
+/*
+ * Create every device of the table on @vm's buses.  A device that fails
+ * says why itself (naming its file or value); errno tells the caller.
+ */
+int hv_devices_create(struct hv_vm *vm);
+/* Destroy them in reverse order; safe on a partly created set. */
+void hv_devices_destroy(struct hv_vm *vm);
+
+#endif

@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The hypervisor core: one KVM VM, its RAM, its vCPUs and why it stopped.
+ * All state hangs off struct hv_vm (no globals), so a test may build
+ * several.  Functions return 0 or -errno unless they say otherwise.
+ */
+#ifndef HV_HV_H
+#define HV_HV_H
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "io.h"
+#include "kvm_flavour.h"
+
+/* `xlhv run` exit status (man/xlhv.8, "EXIT STATUS"). */
+enum hv_exit {
+	HV_EXIT_POWEROFF = 0,
+	HV_EXIT_FAILURE = 1,	/* the monitor or the host failed */
+	HV_EXIT_CONFIG = 2,	/* bad configuration or usage */
+	HV_EXIT_REBOOT = 3,
+	HV_EXIT_CRASH = 4,
+	HV_EXIT_SIGNAL = 5,	/* SIGTERM, SIGINT, SIGHUP: torn down */
+};
+
+/* Why the VM stopped; the first reason recorded wins. */
+enum hv_stop {
+	HV_RUNNING = 0,
+	HV_STOP_POWEROFF,
+	HV_STOP_REBOOT,
+	HV_STOP_CRASH,
+	HV_STOP_ERROR,		/* host-side failure */
+	HV_STOP_SIGNAL,
+};
+
+#define HV_MEM_MIN_MB		4
+#define HV_MEM_MAX_MB		3072	/* RAM ends below the 3 GiB hole */
+#define HV_MEM_DEFAULT_MB	16
+
+struct hv_config {
+	const char *kernel;	/* path of the ELF image */
+	const char *cmdline;	/* may be NULL */
+	const char *kvm_path;	/* "/dev/kvm" unless XLHV_KVM_DEVICE */
+	const char *disk;	/* virtio-blk backing file, or NULL */
+	int disk_ro;		/* offer it read-only */
+	int no_irqchip;		/* XLHV_IRQCHIP=0: as if KVM had none */
+	uint64_t mem_mb;
+	unsigned int nr_vcpus;
+	int console_fd;		/* where UART output goes */
+};
+
+/* What this KVM offers, probed once; `xlhv info` prints it. */
+struct hv_caps {
+	int api_version;
+	int nr_vcpus;		/* recommended */
+	int max_vcpus;
+	int irqchip;
+	int pit;
+	int tsc_control;
+	int immediate_exit;
+};
+
+struct hv_vcpu {
+	struct hv_vm *vm;
+	unsigned int index;
+	int fd;
+	struct kvm_run *run;
+	pthread_t thread;
+	int started;
+};
+
+struct hv_vm {
+	const struct hv_config *cfg;
+	enum hv_kvm_flavour flavour;
+	struct hv_caps caps;
+	int kvm_fd;
+	int vm_fd;
+	long run_size;
+
+	int mem_fd;		/* memfd backing guest RAM */
+	uint8_t *ram;
+	uint64_t ram_size;
+
+	struct hv_bus pio;
+	struct hv_bus mmio;
+	struct hv_device **devs;	/* in creation order */
+	size_t nr_devs;
+
+	struct hv_vcpu *vcpus;
+	unsigned int nr_vcpus;
+
+	/* Stopping: reason under stop_lock, stop_efd wakes the main thread. */
+	pthread_mutex_t stop_lock;
+	pthread_cond_t stop_cond;
+	enum hv_stop stop;
+	int stop_efd;
+
+	unsigned int unhandled_io;	/* logged only for the first few */
+	int console_fd;
+	struct hv_console *console;	/* console input, if started */
+};
+
+/*
+ * Host pointer to guest-physical [gpa, gpa + len), or NULL if any byte of
+ * it lies outside guest RAM.  The only way to touch guest memory.
+ */
+void *hv_gpa_ptr(struct hv_vm *vm, uint64_t gpa, uint64_t len);
+
+/* Probe /dev/kvm (cfg->kvm_path) without creating a VM. */
+int hv_caps_probe(const char *kvm_path, struct hv_caps *caps);
+
+/*
+ * Create the VM: KVM fd, memfd RAM, in-kernel irqchip and PIT where KVM
+ * has them, devices.  On failure everything done is undone.  Returns NULL
+ * with errno set; *why names the step that failed.
+ */
+struct hv_vm *hv_vm_new(const struct hv_config *cfg, const char **why);
+void hv_vm_free(struct hv_vm *vm);
+
+/* Record why the VM stops (the first caller wins) and wake the waiters. */
+void hv_vm_request_stop(struct hv_vm *vm, enum hv_stop why);
+enum hv_stop hv_vm_stopped(struct hv_vm *vm);
+
+/*
+ * Drive ISA interrupt line @irq of the in-kernel irqchip to @level.
+ * -ENODEV without an irqchip (the guest then polls).
+ */
+int hv_vm_irq_line(struct hv_vm *vm, unsigned int irq, int level);
+
+/* Map a stop reason to the exit status of `xlhv run`. */
+int hv_stop_exit_code(enum hv_stop why);
+
+/* vcpu.c: create vCPUs, start their threads, kick and join them. */
+int hv_vcpus_create(struct hv_vm *vm);
+int hv_vcpus_start(struct hv_vm *vm);
+void hv_vcpus_stop(struct hv_vm *vm);
+
+/* boot.c: page tables, GDT, boot info, command line; vCPU entry state. */
+int hv_boot_setup(struct hv_vm *vm);
+int hv_boot_vcpu(struct hv_vcpu *vcpu, uint64_t entry);
+
+/* arch/x86/cpuid.c: what the guest sees of CPUID. */
+int hv_cpuid_setup(struct hv_vcpu *vcpu);
+
+/* log.c: "xlhv: " + message + newline on stderr. */
+void hv_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

@@ -1,0 +1,357 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * xlhv: the per-guest monitor.  `xlhv run` turns argv into a struct
+ * hv_config, builds the VM and waits for it to stop; `xlhv info` prints what
+ * this host's KVM offers.  Exit status: enum hv_exit (man/xlhv.8).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "boot_elf.h"
+#include "console.h"
+#include "guest_abi.h"
+#include "hv.h"
+
+#define KVM_DEFAULT_PATH	"/dev/kvm"
+
+static const char usage_text[] =
+	"usage: xlhv run --kernel FILE [--memory MB] [--vcpus N] "
+	"[--cmdline STR]\n"
+	"                [--disk FILE | --disk-ro FILE]\n"
+	"       xlhv info\n"
+	"       xlhv --help | --version\n";
+
+static int usage_error(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+
+static int usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("xlhv: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	fputs(usage_text, stderr);
+	return HV_EXIT_CONFIG;
+}
+
+static const char *kvm_path(void)
+{
+	const char *p = getenv("XLHV_KVM_DEVICE");
+
+	return p && *p ? p : KVM_DEFAULT_PATH;
+}
+
+/* A decimal in [min, max], nothing else: "16", not "16M", "-1" or "0x10". */
+static int parse_uint(const char *s, uint64_t min, uint64_t max,
+		      uint64_t *out)
+{
+	char *end;
+	uint64_t v;
+
+	if (*s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || *end || v < min || v > max)
+		return -ERANGE;
+	*out = v;
+	return 0;
+}
+
+static int parse_run(int argc, char **argv, struct hv_config *cfg)
+{
+	static const struct option opts[] = {
+		{ "kernel", required_argument, NULL, 'k' },
+		{ "memory", required_argument, NULL, 'm' },
+		{ "vcpus", required_argument, NULL, 'c' },
+		{ "cmdline", required_argument, NULL, 'a' },
+		{ "disk", required_argument, NULL, 'd' },
+		{ "disk-ro", required_argument, NULL, 'r' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	uint64_t v;
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+k:m:c:a:d:r:h", opts, 0)) != -1) {
+		switch (c) {
+		case 'k':
+			cfg->kernel = optarg;
+			break;
+		case 'm':
+			if (parse_uint(optarg, HV_MEM_MIN_MB, HV_MEM_MAX_MB,
+				       &v))
+				return usage_error("--memory %s: want a whole "
+						   "number of MiB from "
+						   "4 to 3072", optarg);
+			cfg->mem_mb = v;
+			break;
+		case 'c':
+			if (parse_uint(optarg, 1, HV_ABI_MAX_VCPUS, &v))
+				return usage_error("--vcpus %s: want a number "
+						   "from 1 to 64", optarg);
+			cfg->nr_vcpus = (unsigned int)v;
+			break;
+		case 'a':
+			if (strlen(optarg) >= HV_ABI_CMDLINE_MAX)
+				return usage_error("--cmdline: %s", "longer "
+						   "than 4095 bytes");
+			cfg->cmdline = optarg;
+			break;
+		case 'd':
+		case 'r':
+			if (cfg->disk)
+				return usage_error("%s: only one disk so far",
+						   optarg);
+			cfg->disk = optarg;
+			cfg->disk_ro = c == 'r';
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			exit(0);
+		default:
+			fputs(usage_text, stderr);
+			return HV_EXIT_CONFIG;
+		}
+	}
+	if (optind < argc)
+		return usage_error("unexpected argument \"%s\"", argv[optind]);
+	if (!cfg->kernel)
+		return usage_error("run: %s", "--kernel FILE is required");
+	return 0;
+}
+
+/* Map a setup failure to an exit status: KVM or the image at fault = 2. */
+static int setup_failed(int err)
+{
+	switch (err) {
+	case ENOENT:
+	case ENODEV:
+	case ENXIO:
+	case EACCES:
+	case EPERM:
+	case ENOTSUP:
+	case EISDIR:
+	case ENOTBLK:
+	case EROFS:
+		return HV_EXIT_CONFIG;
+	}
+	return HV_EXIT_FAILURE;
+}
+
+static int signal_ignored(int sig)
+{
+	struct sigaction sa;
+
+	return sigaction(sig, NULL, &sa) == 0 && sa.sa_handler == SIG_IGN;
+}
+
+/* Wait for the guest to stop or a signal to stop it. */
+static int wait_for_stop(struct hv_vm *vm, int sig_fd)
+{
+	struct pollfd pfd[2] = {
+		{ .fd = vm->stop_efd, .events = POLLIN },
+		{ .fd = sig_fd, .events = POLLIN },
+	};
+	struct signalfd_siginfo si;
+
+	while (hv_vm_stopped(vm) == HV_RUNNING) {
+		if (poll(pfd, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			hv_err("poll: %s", strerror(errno));
+			hv_vm_request_stop(vm, HV_STOP_ERROR);
+			break;
+		}
+		if (pfd[1].revents & POLLIN &&
+		    read(sig_fd, &si, sizeof(si)) == sizeof(si)) {
+			hv_err("received %s: stopping the guest",
+			       strsignal((int)si.ssi_signo));
+			hv_vm_request_stop(vm, HV_STOP_SIGNAL);
+		}
+	}
+	return hv_stop_exit_code(hv_vm_stopped(vm));
+}
+
+static int start_vcpus(struct hv_vm *vm, uint64_t entry)
+{
+	int rc;
+
+	rc = hv_vcpus_create(vm);
+	if (rc) {
+		hv_err("create %u vCPUs: %s", vm->cfg->nr_vcpus,
+		       strerror(-rc));
+		return rc;
+	}
+	rc = hv_boot_setup(vm);
+	if (rc) {
+		hv_err("set up boot memory: %s", strerror(-rc));
+		return rc;
+	}
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
+		rc = hv_cpuid_setup(&vm->vcpus[i]);
+		if (rc) {
+			hv_err("vcpu%u: set CPUID: %s", i, strerror(-rc));
+			return rc;
+		}
+		rc = hv_boot_vcpu(&vm->vcpus[i], entry);
+		if (rc) {
+			hv_err("vcpu%u: set entry state: %s", i,
+			       strerror(-rc));
+			return rc;
+		}
+	}
+	rc = hv_vcpus_start(vm);
+	if (rc)
+		hv_err("start vCPU threads: %s", strerror(-rc));
+	return rc;
+}
+
+static int main_run(int argc, char **argv)
+{
+	struct hv_config cfg = {
+		.mem_mb = HV_MEM_DEFAULT_MB,
+		.nr_vcpus = 1,
+		.console_fd = STDOUT_FILENO,
+		.kvm_path = kvm_path(),
+	};
+	const char *irqchip = getenv("XLHV_IRQCHIP");
+	struct hv_vm *vm = NULL;
+	int rc, sig_fd = -1, status;
+	const char *why = NULL;
+	sigset_t sigs;
+	uint64_t entry;
+
+	status = parse_run(argc, argv, &cfg);
+	if (status)
+		return status;
+	cfg.no_irqchip = irqchip && !strcmp(irqchip, "0");
+
+	/*
+	 * Signals become events on sig_fd; every thread inherits the mask.
+	 * SIGINT and SIGHUP ignored by our parent stay ignored (nohup, a
+	 * shell's background job); SIGTERM always stops the guest.
+	 */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGTERM);
+	if (!signal_ignored(SIGINT))
+		sigaddset(&sigs, SIGINT);
+	if (!signal_ignored(SIGHUP))
+		sigaddset(&sigs, SIGHUP);
+	sigprocmask(SIG_BLOCK, &sigs, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	sig_fd = signalfd(-1, &sigs, SFD_CLOEXEC);
+	if (sig_fd < 0) {
+		hv_err("signalfd: %s", strerror(errno));
+		return HV_EXIT_FAILURE;
+	}
+
+	vm = hv_vm_new(&cfg, &why);
+	if (!vm) {
+		status = setup_failed(errno);
+		if (why)
+			hv_err("%s: %s%s", why, strerror(errno),
+			       errno == ENOENT && !strcmp(why, cfg.kvm_path) ?
+				       " (is KVM available and its module "
+				       "loaded?)" :
+				       "");
+		goto out;
+	}
+	if (cfg.nr_vcpus > (unsigned int)vm->caps.max_vcpus) {
+		hv_err("--vcpus %u: this KVM allows at most %d", cfg.nr_vcpus,
+		       vm->caps.max_vcpus);
+		status = HV_EXIT_CONFIG;
+		goto out;
+	}
+	if (!vm->caps.irqchip)
+		hv_err("note: KVM has no in-kernel irqchip; the guest gets "
+		       "no interrupts");
+	rc = hv_elf_load_file(vm, cfg.kernel, &entry, &why);
+	if (rc) {
+		hv_err("kernel %s: %s", cfg.kernel, why);
+		status = rc == -ENOMEM || rc == -EIO ? HV_EXIT_FAILURE :
+						      HV_EXIT_CONFIG;
+		goto out;
+	}
+	rc = start_vcpus(vm, entry);
+	if (rc) {
+		status = HV_EXIT_FAILURE;
+		goto out;
+	}
+	/* Typed input goes to the UART; a closed stdin just means none. */
+	if (fcntl(STDIN_FILENO, F_GETFD) >= 0) {
+		rc = hv_console_start(vm, STDIN_FILENO);
+		if (rc)
+			hv_err("console input: %s (continuing without)",
+			       strerror(-rc));
+	}
+	status = wait_for_stop(vm, sig_fd);
+out:
+	hv_vm_free(vm);
+	close(sig_fd);
+	return status;
+}
+
+static int main_info(int argc, char **argv)
+{
+	enum hv_kvm_flavour f = hv_kvm_flavour_detect("");
+	struct hv_caps caps;
+	int rc;
+
+	if (argc > 1)
+		return usage_error("info: unexpected argument \"%s\"",
+				   argv[1]);
+	printf("virt_caps: %s\n", hv_kvm_flavour_name(f));
+	rc = hv_caps_probe(kvm_path(), &caps);
+	if (rc) {
+		fflush(stdout);
+		hv_err("%s: %s", kvm_path(), strerror(-rc));
+		return HV_EXIT_CONFIG;
+	}
+	printf("runs_linux: %s\n", hv_kvm_flavour_runs_linux(f) ? "yes" : "no");
+	printf("kvm_api_version: %d\n", caps.api_version);
+	printf("nr_vcpus: %d\n", caps.nr_vcpus);
+	printf("max_vcpus: %d\n", caps.max_vcpus);
+	printf("irqchip: %s\n", caps.irqchip ? "yes" : "no");
+	printf("pit: %s\n", caps.pit ? "yes" : "no");
+	printf("tsc_control: %s\n", caps.tsc_control ? "yes" : "no");
+	printf("test_guest_abi: %d\n", HV_ABI_VERSION);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		fputs(usage_text, stderr);
+		return HV_EXIT_CONFIG;
+	}
+	if (!strcmp(argv[1], "run"))
+		return main_run(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "info"))
+		return main_info(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		fputs(usage_text, stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("xlhv (%s) %s\n", PACKAGE_NAME, PACKAGE_VERSION);
+		return 0;
+	}
+	return usage_error("unknown command \"%s\"", argv[1]);
+}

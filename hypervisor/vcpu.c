@@ -1,0 +1,251 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vCPUs: one thread each, running KVM_RUN and handing exits to the bus.
+ * A vCPU is stopped by setting immediate_exit and sending HV_KICK_SIGNAL,
+ * whose empty handler only makes KVM_RUN return EINTR.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <linux/kvm.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "hv.h"
+
+#define HV_KICK_SIGNAL		SIGUSR1
+#define HV_UNHANDLED_LOG_MAX	8
+
+static void kick_handler(int sig)
+{
+	(void)sig;
+}
+
+int hv_vcpus_create(struct hv_vm *vm)
+{
+	unsigned int n = vm->cfg->nr_vcpus;
+	struct hv_vcpu *v;
+
+	vm->vcpus = calloc(n, sizeof(*vm->vcpus));
+	if (!vm->vcpus)
+		return -ENOMEM;
+	for (unsigned int i = 0; i < n; i++) {
+		vm->vcpus[i].fd = -1;
+		vm->vcpus[i].vm = vm;
+		vm->vcpus[i].index = i;
+	}
+	vm->nr_vcpus = n;
+	for (unsigned int i = 0; i < n; i++) {
+		void *p;
+
+		v = &vm->vcpus[i];
+		v->fd = ioctl(vm->vm_fd, KVM_CREATE_VCPU, (unsigned long)i);
+		if (v->fd < 0)
+			return -errno;
+		p = mmap(NULL, vm->run_size, PROT_READ | PROT_WRITE,
+			 MAP_SHARED, v->fd, 0);
+		if (p == MAP_FAILED)
+			return -errno;
+		v->run = p;
+	}
+	return 0;
+}
+
+/* Log the first few accesses no device claims; a guest may spray them. */
+static void unhandled(struct hv_vm *vm, const char *bus, uint64_t addr,
+		      unsigned int len, int is_write)
+{
+	unsigned int n = __atomic_fetch_add(&vm->unhandled_io, 1,
+					    __ATOMIC_RELAXED);
+
+	if (n < HV_UNHANDLED_LOG_MAX)
+		hv_err("guest %s %s %#llx (%u bytes) hit no device%s", bus,
+		       is_write ? "write to" : "read from",
+		       (unsigned long long)addr, len,
+		       n + 1 == HV_UNHANDLED_LOG_MAX ? "; not logging more" :
+						       "");
+}
+
+static int exit_io(struct hv_vcpu *v)
+{
+	struct kvm_run *run = v->run;
+	int is_write = run->io.direction == KVM_EXIT_IO_OUT;
+	uint64_t span = (uint64_t)run->io.size * run->io.count;
+	uint8_t *data;
+	int rc;
+
+	/* KVM's values, but a bad offset would let us scribble past kvm_run. */
+	if (run->io.data_offset > (uint64_t)v->vm->run_size ||
+	    span > (uint64_t)v->vm->run_size - run->io.data_offset)
+		return -EFAULT;
+	data = (uint8_t *)run + run->io.data_offset;
+	for (uint32_t i = 0; i < run->io.count; i++, data += run->io.size) {
+		rc = hv_bus_dispatch(&v->vm->pio, run->io.port, data,
+				     run->io.size, is_write);
+		if (rc == -ENODEV)
+			unhandled(v->vm, "port", run->io.port, run->io.size,
+				  is_write);
+		else if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static int exit_mmio(struct hv_vcpu *v)
+{
+	struct kvm_run *run = v->run;
+	unsigned int len = run->mmio.len;
+	int rc;
+
+	if (len > sizeof(run->mmio.data))
+		return -EFAULT;
+	rc = hv_bus_dispatch(&v->vm->mmio, run->mmio.phys_addr, run->mmio.data,
+			     len, run->mmio.is_write);
+	if (rc == -ENODEV) {
+		unhandled(v->vm, "MMIO", run->mmio.phys_addr, len,
+			  run->mmio.is_write);
+		rc = 0;
+	}
+	return rc;
+}
+
+/* No in-kernel irqchip: nothing can wake a halted vCPU but the end. */
+static void halt_until_stop(struct hv_vm *vm)
+{
+	pthread_mutex_lock(&vm->stop_lock);
+	while (vm->stop == HV_RUNNING)
+		pthread_cond_wait(&vm->stop_cond, &vm->stop_lock);
+	pthread_mutex_unlock(&vm->stop_lock);
+}
+
+/* One exit: 0 to run again, or the reason to stop the VM. */
+static enum hv_stop handle_exit(struct hv_vcpu *v)
+{
+	struct kvm_run *run = v->run;
+	int rc;
+
+	switch (run->exit_reason) {
+	case KVM_EXIT_IO:
+		rc = exit_io(v);
+		break;
+	case KVM_EXIT_MMIO:
+		rc = exit_mmio(v);
+		break;
+	case KVM_EXIT_HLT:
+		halt_until_stop(v->vm);
+		return HV_RUNNING;
+	case KVM_EXIT_SHUTDOWN:
+		hv_err("vcpu%u: triple fault: the guest crashed", v->index);
+		return HV_STOP_CRASH;
+	case KVM_EXIT_INTERNAL_ERROR:
+		hv_err("vcpu%u: KVM internal error %u (the guest did something "
+		       "KVM cannot emulate): stopping it as crashed",
+		       v->index, run->internal.suberror);
+		return HV_STOP_CRASH;
+	case KVM_EXIT_FAIL_ENTRY:
+		hv_err("vcpu%u: KVM could not enter the guest (reason %#llx)",
+		       v->index, (unsigned long long)
+		       run->fail_entry.hardware_entry_failure_reason);
+		return HV_STOP_ERROR;
+	case KVM_EXIT_SYSTEM_EVENT:
+		if (run->system_event.type == KVM_SYSTEM_EVENT_RESET)
+			return HV_STOP_REBOOT;
+		if (run->system_event.type == KVM_SYSTEM_EVENT_SHUTDOWN)
+			return HV_STOP_POWEROFF;
+		return HV_STOP_CRASH;
+	case KVM_EXIT_INTR:
+		return HV_RUNNING;
+	default:
+		hv_err("vcpu%u: unexpected KVM exit reason %u", v->index,
+		       run->exit_reason);
+		return HV_STOP_ERROR;
+	}
+	if (rc) {
+		hv_err("vcpu%u: device access failed: %s", v->index,
+		       strerror(-rc));
+		return HV_STOP_ERROR;
+	}
+	return HV_RUNNING;
+}
+
+static void *vcpu_thread(void *arg)
+{
+	struct hv_vcpu *v = arg;
+	enum hv_stop why = HV_RUNNING;
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, HV_KICK_SIGNAL);
+	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+
+	while (why == HV_RUNNING && hv_vm_stopped(v->vm) == HV_RUNNING) {
+		if (ioctl(v->fd, KVM_RUN, 0) < 0) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			hv_err("vcpu%u: KVM_RUN: %s", v->index,
+			       strerror(errno));
+			why = HV_STOP_ERROR;
+			break;
+		}
+		why = handle_exit(v);
+	}
+	if (why != HV_RUNNING)
+		hv_vm_request_stop(v->vm, why);
+	return NULL;
+}
+
+int hv_vcpus_start(struct hv_vm *vm)
+{
+	struct sigaction sa;
+	sigset_t set, old;
+	int r;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = kick_handler;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(HV_KICK_SIGNAL, &sa, NULL) < 0)
+		return -errno;
+
+	/* Threads inherit the mask: nobody but vCPUs takes the kick. */
+	sigemptyset(&set);
+	sigaddset(&set, HV_KICK_SIGNAL);
+	pthread_sigmask(SIG_BLOCK, &set, &old);
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
+		r = pthread_create(&vm->vcpus[i].thread, NULL, vcpu_thread,
+				   &vm->vcpus[i]);
+		if (r) {
+			pthread_sigmask(SIG_SETMASK, &old, NULL);
+			return -r;
+		}
+		vm->vcpus[i].started = 1;
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return 0;
+}
+
+void hv_vcpus_stop(struct hv_vm *vm)
+{
+	if (hv_vm_stopped(vm) == HV_RUNNING)
+		hv_vm_request_stop(vm, HV_STOP_ERROR);
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
+		struct hv_vcpu *v = &vm->vcpus[i];
+
+		if (!v->started)
+			continue;
+		/* immediate_exit covers a kick landing before KVM_RUN. */
+		__atomic_store_n(&v->run->immediate_exit, 1, __ATOMIC_SEQ_CST);
+		pthread_kill(v->thread, HV_KICK_SIGNAL);
+	}
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
+		struct hv_vcpu *v = &vm->vcpus[i];
+
+		if (!v->started)
+			continue;
+		pthread_join(v->thread, NULL);
+		v->started = 0;
+	}
+}
