@@ -68,6 +68,7 @@ struct hv_vcpu {
 	struct kvm_run *run;
 	pthread_t thread;
 	int started;
+	uint64_t cpu_ns_final;	/* the thread's CPU time when it ended */
 };
 
 struct hv_vm {
@@ -95,6 +96,9 @@ struct hv_vm {
 	pthread_cond_t stop_cond;
 	enum hv_stop stop;
 	int stop_efd;
+	/* Pausing, also under stop_lock: vCPUs park until unpaused. */
+	int paused;
+	unsigned int nr_parked;
 
 	unsigned int unhandled_io;	/* logged only for the first few */
 	int console_fd;
@@ -135,6 +139,22 @@ int hv_stop_exit_code(enum hv_stop why);
 int hv_vcpus_create(struct hv_vm *vm);
 int hv_vcpus_start(struct hv_vm *vm);
 void hv_vcpus_stop(struct hv_vm *vm);
+
+/*
+ * Pause: every vCPU leaves KVM_RUN and parks; returns once all have (or
+ * the VM stopped).  Unpause releases them.  Both are idempotent.
+ */
+void hv_vm_pause(struct hv_vm *vm);
+void hv_vm_unpause(struct hv_vm *vm);
+
+/*
+ * Press the ACPI power button: the guest decides what to do (power off,
+ * as Linux does by default).  -EOPNOTSUPP if the guest never enabled ACPI.
+ */
+int hv_vm_power_button(struct hv_vm *vm);
+
+/* CPU time the vCPU threads have used, in nanoseconds. */
+uint64_t hv_vm_cpu_time_ns(struct hv_vm *vm);
 
 /* boot.c: page tables, GDT, boot info, command line; vCPU entry state. */
 int hv_boot_setup(struct hv_vm *vm);

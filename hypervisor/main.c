@@ -21,6 +21,7 @@
 
 #include "boot_elf.h"
 #include "console.h"
+#include "ctl.h"
 #include "guest_abi.h"
 #include "hv.h"
 
@@ -30,6 +31,8 @@ static const char usage_text[] =
 	"usage: xlhv run --kernel FILE [--memory MB] [--vcpus N] "
 	"[--cmdline STR]\n"
 	"                [--disk FILE | --disk-ro FILE]\n"
+	"                [--domid N --control SOCKET [--ready-fd FD]\n"
+	"                 [--console-log FILE] [--name NAME]]\n"
 	"       xlhv info\n"
 	"       xlhv --help | --version\n";
 
@@ -73,7 +76,21 @@ static int parse_uint(const char *s, uint64_t min, uint64_t max,
 	return 0;
 }
 
-static int parse_run(int argc, char **argv, struct hv_config *cfg)
+/*
+ * Managed mode (libdomctl starts us): a control socket instead of a
+ * terminal, a one-line verdict on the ready fd, and a guest that stays
+ * "shut down" after it stops until it is destroyed, as in Xen.
+ */
+struct managed {
+	uint64_t domid;
+	const char *control;	/* NULL: foreground mode */
+	int ready_fd;
+	const char *console_log;
+	const char *name;
+};
+
+static int parse_run(int argc, char **argv, struct hv_config *cfg,
+		     struct managed *mg)
 {
 	static const struct option opts[] = {
 		{ "kernel", required_argument, NULL, 'k' },
@@ -82,6 +99,11 @@ static int parse_run(int argc, char **argv, struct hv_config *cfg)
 		{ "cmdline", required_argument, NULL, 'a' },
 		{ "disk", required_argument, NULL, 'd' },
 		{ "disk-ro", required_argument, NULL, 'r' },
+		{ "domid", required_argument, NULL, 'D' },
+		{ "control", required_argument, NULL, 'C' },
+		{ "ready-fd", required_argument, NULL, 'R' },
+		{ "console-log", required_argument, NULL, 'L' },
+		{ "name", required_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -89,7 +111,7 @@ static int parse_run(int argc, char **argv, struct hv_config *cfg)
 	int c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+k:m:c:a:d:r:h", opts, 0)) != -1) {
+	while ((c = getopt_long(argc, argv, "+k:m:c:a:d:r:hD:C:R:L:N:", opts, 0)) != -1) {
 		switch (c) {
 		case 'k':
 			cfg->kernel = optarg;
@@ -122,6 +144,27 @@ static int parse_run(int argc, char **argv, struct hv_config *cfg)
 			cfg->disk = optarg;
 			cfg->disk_ro = c == 'r';
 			break;
+		case 'D':
+			if (parse_uint(optarg, 1, 32751, &mg->domid))
+				return usage_error("--domid %s: want a number "
+						   "from 1 to 32751", optarg);
+			break;
+		case 'C':
+			mg->control = optarg;
+			break;
+		case 'R':
+			if (parse_uint(optarg, 3, 1023, &v) ||
+			    fcntl((int)v, F_GETFD) < 0)
+				return usage_error("--ready-fd %s: not an open "
+						   "file descriptor", optarg);
+			mg->ready_fd = (int)v;
+			break;
+		case 'L':
+			mg->console_log = optarg;
+			break;
+		case 'N':
+			mg->name = optarg;
+			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			exit(0);
@@ -134,6 +177,12 @@ static int parse_run(int argc, char **argv, struct hv_config *cfg)
 		return usage_error("unexpected argument \"%s\"", argv[optind]);
 	if (!cfg->kernel)
 		return usage_error("run: %s", "--kernel FILE is required");
+	if (!mg->control != !mg->domid)
+		return usage_error("run: %s", "--domid and --control go "
+				   "together");
+	if (!mg->control && (mg->ready_fd >= 0 || mg->console_log))
+		return usage_error("run: %s", "--ready-fd and --console-log "
+				   "need --control");
 	return 0;
 }
 
@@ -189,6 +238,75 @@ static int wait_for_stop(struct hv_vm *vm, int sig_fd)
 	return hv_stop_exit_code(hv_vm_stopped(vm));
 }
 
+/*
+ * The guest runs: tell libdomctl "ok" on the ready fd, then point stderr
+ * (which libdomctl also joined to that pipe, so it heard our errors) at
+ * the console log, and close the pipe: EOF ends libdomctl's wait.
+ */
+static void managed_ready(struct managed *mg, int console_fd)
+{
+	if (mg->ready_fd < 0)
+		return;
+	dprintf(mg->ready_fd, "ok\n");
+	close(mg->ready_fd);
+	mg->ready_fd = -1;
+	dup2(console_fd, STDERR_FILENO);
+}
+
+/* The guest never ran: the verdict is an errno for libdomctl to return. */
+static void managed_failed(struct managed *mg, int status)
+{
+	if (mg->ready_fd < 0)
+		return;
+	dprintf(mg->ready_fd, "err %d\n",
+		status == HV_EXIT_CONFIG ? EINVAL : EIO);
+	close(mg->ready_fd);
+	mg->ready_fd = -1;
+}
+
+/*
+ * Managed: when the guest stops, its vCPUs end but the domain stays,
+ * shut down with its reason, until DESTROY or a signal.
+ */
+static int wait_managed(struct hv_vm *vm, struct hv_ctl *ctl, int sig_fd)
+{
+	struct pollfd pfd[3] = {
+		{ .fd = vm->stop_efd, .events = POLLIN },
+		{ .fd = sig_fd, .events = POLLIN },
+		{ .fd = hv_ctl_destroy_fd(ctl), .events = POLLIN },
+	};
+	struct signalfd_siginfo si;
+	int stopped = 0;
+
+	for (;;) {
+		if (poll(pfd, 3, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			hv_err("poll: %s", strerror(errno));
+			hv_vm_request_stop(vm, HV_STOP_ERROR);
+			break;
+		}
+		if (pfd[1].revents & POLLIN &&
+		    read(sig_fd, &si, sizeof(si)) == sizeof(si)) {
+			hv_err("received %s: destroying the domain",
+			       strsignal((int)si.ssi_signo));
+			hv_vm_request_stop(vm, HV_STOP_SIGNAL);
+			break;
+		}
+		if (pfd[2].revents & POLLIN) {
+			hv_vm_request_stop(vm, HV_STOP_SIGNAL);
+			break;
+		}
+		if (!stopped && hv_vm_stopped(vm) != HV_RUNNING) {
+			stopped = 1;
+			pfd[0].fd = -1;
+			hv_vcpus_stop(vm);
+			hv_ctl_guest_stopped(ctl, hv_vm_stopped(vm));
+		}
+	}
+	return hv_stop_exit_code(hv_vm_stopped(vm));
+}
+
 static int start_vcpus(struct hv_vm *vm, uint64_t entry)
 {
 	int rc;
@@ -232,15 +350,28 @@ static int main_run(int argc, char **argv)
 		.kvm_path = kvm_path(),
 	};
 	const char *irqchip = getenv("XLHV_IRQCHIP");
+	struct managed mg = { .ready_fd = -1 };
+	struct hv_ctl *ctl = NULL;
 	struct hv_vm *vm = NULL;
 	int rc, sig_fd = -1, status;
 	const char *why = NULL;
 	sigset_t sigs;
 	uint64_t entry;
 
-	status = parse_run(argc, argv, &cfg);
+	status = parse_run(argc, argv, &cfg, &mg);
 	if (status)
-		return status;
+		goto out;
+	if (mg.control) {
+		const char *log = mg.console_log ? mg.console_log : "/dev/null";
+
+		cfg.console_fd = open(log, O_WRONLY | O_CREAT | O_APPEND |
+				      O_CLOEXEC, 0640);
+		if (cfg.console_fd < 0) {
+			hv_err("console log %s: %s", log, strerror(errno));
+			status = HV_EXIT_CONFIG;
+			goto out;
+		}
+	}
 	cfg.no_irqchip = irqchip && !strcmp(irqchip, "0");
 
 	/*
@@ -259,7 +390,8 @@ static int main_run(int argc, char **argv)
 	sig_fd = signalfd(-1, &sigs, SFD_CLOEXEC);
 	if (sig_fd < 0) {
 		hv_err("signalfd: %s", strerror(errno));
-		return HV_EXIT_FAILURE;
+		status = HV_EXIT_FAILURE;
+		goto out;
 	}
 
 	vm = hv_vm_new(&cfg, &why);
@@ -289,9 +421,24 @@ static int main_run(int argc, char **argv)
 						      HV_EXIT_CONFIG;
 		goto out;
 	}
+	if (mg.control) {
+		ctl = hv_ctl_start(vm, mg.control);
+		if (!ctl) {
+			hv_err("control socket %s: %s", mg.control,
+			       strerror(errno));
+			status = errno == EADDRINUSE ? HV_EXIT_CONFIG :
+						       HV_EXIT_FAILURE;
+			goto out;
+		}
+	}
 	rc = start_vcpus(vm, entry);
 	if (rc) {
 		status = HV_EXIT_FAILURE;
+		goto out;
+	}
+	if (ctl) {
+		managed_ready(&mg, cfg.console_fd);
+		status = wait_managed(vm, ctl, sig_fd);
 		goto out;
 	}
 	/* Typed input goes to the UART; a closed stdin just means none. */
@@ -303,8 +450,13 @@ static int main_run(int argc, char **argv)
 	}
 	status = wait_for_stop(vm, sig_fd);
 out:
+	managed_failed(&mg, status);
+	hv_ctl_free(ctl);
 	hv_vm_free(vm);
-	close(sig_fd);
+	if (sig_fd >= 0)
+		close(sig_fd);
+	if (mg.control && cfg.console_fd >= 0)
+		close(cfg.console_fd);
 	return status;
 }
 

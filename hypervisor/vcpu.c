@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "hv.h"
@@ -113,13 +114,101 @@ static int exit_mmio(struct hv_vcpu *v)
 	return rc;
 }
 
-/* No in-kernel irqchip: nothing can wake a halted vCPU but the end. */
+/* Called with stop_lock held: wait, counted as parked, while paused. */
+static void park_locked(struct hv_vm *vm)
+{
+	vm->nr_parked++;
+	pthread_cond_broadcast(&vm->stop_cond);
+	while (vm->paused && vm->stop == HV_RUNNING)
+		pthread_cond_wait(&vm->stop_cond, &vm->stop_lock);
+	vm->nr_parked--;
+}
+
+/*
+ * No in-kernel irqchip: nothing can wake a halted vCPU but the end.  A
+ * halted vCPU is as still as a parked one, so a pause counts it too.
+ */
 static void halt_until_stop(struct hv_vm *vm)
 {
 	pthread_mutex_lock(&vm->stop_lock);
-	while (vm->stop == HV_RUNNING)
+	while (vm->stop == HV_RUNNING) {
+		if (vm->paused)
+			park_locked(vm);
+		else
+			pthread_cond_wait(&vm->stop_cond, &vm->stop_lock);
+	}
+	pthread_mutex_unlock(&vm->stop_lock);
+}
+
+/* Before each KVM_RUN: park while the VM is paused. */
+static void park_if_paused(struct hv_vcpu *v)
+{
+	struct hv_vm *vm = v->vm;
+
+	pthread_mutex_lock(&vm->stop_lock);
+	if (vm->paused) {
+		park_locked(vm);
+		/* The pause's kick is spent: run normally again. */
+		if (vm->stop == HV_RUNNING)
+			__atomic_store_n(&v->run->immediate_exit, 0,
+					 __ATOMIC_SEQ_CST);
+	}
+	pthread_mutex_unlock(&vm->stop_lock);
+}
+
+static void kick(struct hv_vcpu *v)
+{
+	/* immediate_exit covers a kick landing before KVM_RUN. */
+	__atomic_store_n(&v->run->immediate_exit, 1, __ATOMIC_SEQ_CST);
+	pthread_kill(v->thread, HV_KICK_SIGNAL);
+}
+
+void hv_vm_pause(struct hv_vm *vm)
+{
+	pthread_mutex_lock(&vm->stop_lock);
+	vm->paused = 1;
+	pthread_cond_broadcast(&vm->stop_cond);
+	pthread_mutex_unlock(&vm->stop_lock);
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
+		if (vm->vcpus[i].started)
+			kick(&vm->vcpus[i]);
+	pthread_mutex_lock(&vm->stop_lock);
+	while (vm->nr_parked < vm->nr_vcpus && vm->stop == HV_RUNNING)
 		pthread_cond_wait(&vm->stop_cond, &vm->stop_lock);
 	pthread_mutex_unlock(&vm->stop_lock);
+}
+
+void hv_vm_unpause(struct hv_vm *vm)
+{
+	pthread_mutex_lock(&vm->stop_lock);
+	vm->paused = 0;
+	pthread_cond_broadcast(&vm->stop_cond);
+	pthread_mutex_unlock(&vm->stop_lock);
+}
+
+static uint64_t thread_cpu_ns(clockid_t clk)
+{
+	struct timespec ts;
+
+	if (clock_gettime(clk, &ts) < 0)
+		return 0;
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+uint64_t hv_vm_cpu_time_ns(struct hv_vm *vm)
+{
+	uint64_t total = 0;
+
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
+		struct hv_vcpu *v = &vm->vcpus[i];
+		clockid_t clk;
+
+		if (v->started && pthread_getcpuclockid(v->thread, &clk) == 0)
+			total += thread_cpu_ns(clk);
+		else
+			total += v->cpu_ns_final;
+	}
+	return total;
 }
 
 /* One exit: 0 to run again, or the reason to stop the VM. */
@@ -183,6 +272,7 @@ static void *vcpu_thread(void *arg)
 	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 
 	while (why == HV_RUNNING && hv_vm_stopped(v->vm) == HV_RUNNING) {
+		park_if_paused(v);
 		if (ioctl(v->fd, KVM_RUN, 0) < 0) {
 			if (errno == EINTR || errno == EAGAIN)
 				continue;
@@ -195,6 +285,7 @@ static void *vcpu_thread(void *arg)
 	}
 	if (why != HV_RUNNING)
 		hv_vm_request_stop(v->vm, why);
+	v->cpu_ns_final = thread_cpu_ns(CLOCK_THREAD_CPUTIME_ID);
 	return NULL;
 }
 
@@ -234,11 +325,8 @@ void hv_vcpus_stop(struct hv_vm *vm)
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
 		struct hv_vcpu *v = &vm->vcpus[i];
 
-		if (!v->started)
-			continue;
-		/* immediate_exit covers a kick landing before KVM_RUN. */
-		__atomic_store_n(&v->run->immediate_exit, 1, __ATOMIC_SEQ_CST);
-		pthread_kill(v->thread, HV_KICK_SIGNAL);
+		if (v->started)
+			kick(v);
 	}
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
 		struct hv_vcpu *v = &vm->vcpus[i];

@@ -22,6 +22,8 @@ static const struct {
 	[DC_WIRE_UNPAUSE] = { 0, 0 },
 	[DC_WIRE_SHUTDOWN] = { sizeof(struct dc_wire_shutdown), 0 },
 	[DC_WIRE_DESTROY] = { 0, 0 },
+	[DC_WIRE_WATCH] = { 0, 0 },
+	[DC_WIRE_EVENT] = { sizeof(struct dc_wire_info), 0 },
 };
 
 int dc_wire_encode(void *buf, size_t cap, uint16_t type, uint32_t seq,

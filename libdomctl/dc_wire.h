@@ -39,6 +39,8 @@ enum dc_wire_type {
 	DC_WIRE_UNPAUSE,
 	DC_WIRE_SHUTDOWN,	/* dc_wire_shutdown -> */
 	DC_WIRE_DESTROY,
+	DC_WIRE_WATCH,		/* -> (then EVENTs on this connection) */
+	DC_WIRE_EVENT,		/* monitor -> client: dc_wire_info, unasked */
 	DC_WIRE_TYPE_MAX,
 };
 

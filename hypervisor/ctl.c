@@ -1,0 +1,389 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The control socket of a managed monitor.  One thread polls the listening
+ * socket and a few clients; every request is answered at once (pause waits
+ * only for vCPUs to park), so one thread serves them all.  Watchers get a
+ * DC_WIRE_EVENT whenever the state changes.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "ctl.h"
+#include "domctl.h"
+#include "dc_wire.h"
+
+/* Control clients are xld and tools; more at once than this is abuse. */
+#define CTL_MAX_CLIENTS 16
+
+struct ctl_client {
+	int fd;
+	int watching;
+	size_t len;			/* bytes in buf */
+	uint8_t buf[DC_WIRE_BUF_SIZE];
+};
+
+struct hv_ctl {
+	struct hv_vm *vm;
+	char *path;
+	int listen_fd;
+	int wake_efd;			/* stop the thread, or an event */
+	int destroy_efd;
+	pthread_t thread;
+	int started;
+
+	pthread_mutex_t lock;		/* guards the state below */
+	int quit;
+	int event_pending;
+	enum dc_state state;
+	enum dc_shutdown_reason reason;
+
+	struct ctl_client clients[CTL_MAX_CLIENTS];
+};
+
+/* Until the ACPI power button exists, a shutdown request is refused. */
+int __attribute__((weak)) hv_vm_power_button(struct hv_vm *vm)
+{
+	return -EOPNOTSUPP;
+}
+
+static enum dc_shutdown_reason reason_of(enum hv_stop why)
+{
+	switch (why) {
+	case HV_STOP_POWEROFF:
+		return DC_SHUTDOWN_POWEROFF;
+	case HV_STOP_REBOOT:
+		return DC_SHUTDOWN_REBOOT;
+	case HV_STOP_CRASH:
+	case HV_STOP_ERROR:
+		return DC_SHUTDOWN_CRASH;
+	default:
+		return DC_SHUTDOWN_NONE;
+	}
+}
+
+static void set_state(struct hv_ctl *ctl, enum dc_state state,
+		      enum dc_shutdown_reason reason)
+{
+	uint64_t one = 1;
+	ssize_t r;
+
+	pthread_mutex_lock(&ctl->lock);
+	ctl->state = state;
+	ctl->reason = reason;
+	ctl->event_pending = 1;
+	pthread_mutex_unlock(&ctl->lock);
+	r = write(ctl->wake_efd, &one, sizeof(one));
+	(void)r;
+}
+
+static void fill_info(struct hv_ctl *ctl, struct dc_wire_info *info)
+{
+	struct hv_vm *vm = ctl->vm;
+
+	memset(info, 0, sizeof(*info));
+	pthread_mutex_lock(&ctl->lock);
+	info->state = ctl->state;
+	info->shutdown_reason = ctl->reason;
+	pthread_mutex_unlock(&ctl->lock);
+	info->vcpus = vm->nr_vcpus;
+	info->memory_kib = vm->ram_size / 1024;
+	info->cpu_time_ns = hv_vm_cpu_time_ns(vm);
+}
+
+static void client_close(struct ctl_client *c)
+{
+	if (c->fd >= 0)
+		close(c->fd);
+	c->fd = -1;
+	c->watching = 0;
+	c->len = 0;
+}
+
+/* Replies are tiny; a client that cannot take one is dropped. */
+static void client_send(struct ctl_client *c, const uint8_t *buf, int n)
+{
+	if (n < 0 || dc_wire_send(c->fd, buf, (size_t)n) < 0)
+		client_close(c);
+}
+
+static int32_t handle(struct hv_ctl *ctl, struct ctl_client *c,
+		      const struct dc_wire_msg *m, void *body, uint32_t *len)
+{
+	struct dc_wire_shutdown sd;
+	enum dc_state state;
+	uint64_t one = 1;
+
+	pthread_mutex_lock(&ctl->lock);
+	state = ctl->state;
+	pthread_mutex_unlock(&ctl->lock);
+	*len = 0;
+	switch (m->hdr.type) {
+	case DC_WIRE_HELLO: {
+		struct dc_wire_hello h = { DC_WIRE_VERSION, (uint32_t)getpid() };
+
+		memcpy(body, &h, sizeof(h));
+		*len = sizeof(h);
+		return 0;
+	}
+	case DC_WIRE_INFO:
+		fill_info(ctl, body);
+		*len = sizeof(struct dc_wire_info);
+		return 0;
+	case DC_WIRE_PAUSE:
+		if (state == DC_STATE_SHUTDOWN)
+			return -ESRCH;
+		hv_vm_pause(ctl->vm);
+		set_state(ctl, DC_STATE_PAUSED, DC_SHUTDOWN_NONE);
+		return 0;
+	case DC_WIRE_UNPAUSE:
+		if (state == DC_STATE_SHUTDOWN)
+			return -ESRCH;
+		hv_vm_unpause(ctl->vm);
+		set_state(ctl, DC_STATE_RUNNING, DC_SHUTDOWN_NONE);
+		return 0;
+	case DC_WIRE_SHUTDOWN:
+		memcpy(&sd, m->payload, sizeof(sd));
+		if (sd.reason != DC_SHUTDOWN_POWEROFF &&
+		    sd.reason != DC_SHUTDOWN_REBOOT)
+			return -EINVAL;
+		if (state == DC_STATE_SHUTDOWN)
+			return -ESRCH;
+		/* Only ACPI reaches the guest; it decides what to do. */
+		return hv_vm_power_button(ctl->vm);
+	case DC_WIRE_DESTROY:
+		set_state(ctl, DC_STATE_DYING, DC_SHUTDOWN_NONE);
+		if (write(ctl->destroy_efd, &one, sizeof(one)) < 0)
+			return -errno;
+		return 0;
+	case DC_WIRE_WATCH:
+		c->watching = 1;
+		return 0;
+	}
+	return -EOPNOTSUPP;
+}
+
+/* Answer every whole request in the client's buffer. */
+static void client_input(struct hv_ctl *ctl, struct ctl_client *c)
+{
+	uint8_t out[DC_WIRE_BUF_SIZE], body[DC_WIRE_MAX_PAYLOAD];
+	struct dc_wire_msg m;
+	ssize_t r;
+	int n;
+
+	r = recv(c->fd, c->buf + c->len, sizeof(c->buf) - c->len,
+		 MSG_DONTWAIT);
+	if (r <= 0) {
+		if (r == 0 || (errno != EAGAIN && errno != EINTR))
+			client_close(c);
+		return;
+	}
+	c->len += (size_t)r;
+	while (c->fd >= 0 && (n = dc_wire_parse(c->buf, c->len, &m)) != 0) {
+		uint32_t len;
+		int32_t status;
+
+		/* A malformed or unasked-for message ends the conversation. */
+		if (n < 0 || m.hdr.type & DC_WIRE_REPLY ||
+		    m.hdr.type == DC_WIRE_EVENT) {
+			client_close(c);
+			return;
+		}
+		status = handle(ctl, c, &m, body, &len);
+		client_send(c, out, dc_wire_encode_reply(out, sizeof(out),
+							 m.hdr.type, m.hdr.seq,
+							 status, body,
+							 status ? 0 : len));
+		memmove(c->buf, c->buf + n, c->len - (size_t)n);
+		c->len -= (size_t)n;
+	}
+}
+
+static void send_events(struct hv_ctl *ctl)
+{
+	uint8_t out[sizeof(struct dc_wire_hdr) + sizeof(struct dc_wire_info)];
+	struct dc_wire_info info;
+	int n;
+
+	fill_info(ctl, &info);
+	n = dc_wire_encode(out, sizeof(out), DC_WIRE_EVENT, 0, &info,
+			   sizeof(info));
+	for (int i = 0; i < CTL_MAX_CLIENTS; i++)
+		if (ctl->clients[i].fd >= 0 && ctl->clients[i].watching)
+			client_send(&ctl->clients[i], out, n);
+}
+
+static void accept_client(struct hv_ctl *ctl)
+{
+	struct timeval tv = { .tv_sec = 2 };
+	int fd = accept4(ctl->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+
+	if (fd < 0)
+		return;
+	/* A client that stops reading must not stall the monitor. */
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	for (int i = 0; i < CTL_MAX_CLIENTS; i++) {
+		if (ctl->clients[i].fd < 0) {
+			ctl->clients[i].fd = fd;
+			return;
+		}
+	}
+	hv_err("control: more than %d clients; refusing one", CTL_MAX_CLIENTS);
+	close(fd);
+}
+
+static void *ctl_thread(void *arg)
+{
+	struct hv_ctl *ctl = arg;
+	struct pollfd pfd[2 + CTL_MAX_CLIENTS];
+	uint64_t v;
+
+	for (;;) {
+		int n = 0, quit, pending;
+
+		pfd[n++] = (struct pollfd){ .fd = ctl->wake_efd, .events = POLLIN };
+		pfd[n++] = (struct pollfd){ .fd = ctl->listen_fd, .events = POLLIN };
+		for (int i = 0; i < CTL_MAX_CLIENTS; i++)
+			pfd[n++] = (struct pollfd){ .fd = ctl->clients[i].fd,
+						    .events = POLLIN };
+		if (poll(pfd, (nfds_t)n, -1) < 0 && errno != EINTR)
+			break;
+		if (pfd[0].revents & POLLIN &&
+		    read(ctl->wake_efd, &v, sizeof(v)) < 0)
+			v = 0;
+		pthread_mutex_lock(&ctl->lock);
+		quit = ctl->quit;
+		pending = ctl->event_pending;
+		ctl->event_pending = 0;
+		pthread_mutex_unlock(&ctl->lock);
+		if (quit)
+			break;
+		if (pending)
+			send_events(ctl);
+		if (pfd[1].revents & POLLIN)
+			accept_client(ctl);
+		for (int i = 0; i < CTL_MAX_CLIENTS; i++)
+			if (pfd[2 + i].fd >= 0 && pfd[2 + i].revents &&
+			    ctl->clients[i].fd == pfd[2 + i].fd)
+				client_input(ctl, &ctl->clients[i]);
+	}
+	return NULL;
+}
+
+/* Bind @path, replacing a socket file that nobody listens on. */
+static int listen_on(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = -1, probe = -1, rc;
+
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return -ENAMETOOLONG;
+	strcpy(sa.sun_path, path);
+	probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (probe < 0)
+		return -errno;
+	if (connect(probe, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
+		rc = -EADDRINUSE;
+		goto out;
+	}
+	unlink(path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    chmod(path, 0600) < 0 || listen(fd, 16) < 0) {
+		rc = -errno;
+		goto out;
+	}
+	rc = fd;
+	fd = -1;
+out:
+	if (fd >= 0)
+		close(fd);
+	close(probe);
+	return rc;
+}
+
+struct hv_ctl *hv_ctl_start(struct hv_vm *vm, const char *path)
+{
+	struct hv_ctl *ctl = calloc(1, sizeof(*ctl));
+	int rc;
+
+	if (!ctl)
+		return NULL;
+	ctl->vm = vm;
+	ctl->listen_fd = ctl->wake_efd = ctl->destroy_efd = -1;
+	ctl->state = DC_STATE_RUNNING;
+	pthread_mutex_init(&ctl->lock, NULL);
+	for (int i = 0; i < CTL_MAX_CLIENTS; i++)
+		ctl->clients[i].fd = -1;
+	ctl->path = strdup(path);
+	if (!ctl->path) {
+		rc = -ENOMEM;
+		goto fail;
+	}
+	ctl->wake_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	ctl->destroy_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (ctl->wake_efd < 0 || ctl->destroy_efd < 0) {
+		rc = -errno;
+		goto fail;
+	}
+	rc = listen_on(path);
+	if (rc < 0)
+		goto fail;
+	ctl->listen_fd = rc;
+	rc = -pthread_create(&ctl->thread, NULL, ctl_thread, ctl);
+	if (rc)
+		goto fail;
+	ctl->started = 1;
+	return ctl;
+fail:
+	hv_ctl_free(ctl);
+	errno = -rc;
+	return NULL;
+}
+
+void hv_ctl_guest_stopped(struct hv_ctl *ctl, enum hv_stop why)
+{
+	set_state(ctl, DC_STATE_SHUTDOWN, reason_of(why));
+}
+
+int hv_ctl_destroy_fd(const struct hv_ctl *ctl)
+{
+	return ctl->destroy_efd;
+}
+
+void hv_ctl_free(struct hv_ctl *ctl)
+{
+	uint64_t one = 1;
+
+	if (!ctl)
+		return;
+	if (ctl->started) {
+		pthread_mutex_lock(&ctl->lock);
+		ctl->quit = 1;
+		pthread_mutex_unlock(&ctl->lock);
+		if (write(ctl->wake_efd, &one, sizeof(one)) < 0)
+			pthread_cancel(ctl->thread);
+		pthread_join(ctl->thread, NULL);
+	}
+	for (int i = 0; i < CTL_MAX_CLIENTS; i++)
+		client_close(&ctl->clients[i]);
+	if (ctl->listen_fd >= 0) {
+		close(ctl->listen_fd);
+		unlink(ctl->path);
+	}
+	if (ctl->wake_efd >= 0)
+		close(ctl->wake_efd);
+	if (ctl->destroy_efd >= 0)
+		close(ctl->destroy_efd);
+	pthread_mutex_destroy(&ctl->lock);
+	free(ctl->path);
+	free(ctl);
+}

@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: LGPL-2.1
+/* The libdomctl context: where sockets live, which monitor, the log. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dc_internal.h"
+
+dc_ctx *dc_ctx_new(const char *rundir, dc_log_fn *log, void *opaque)
+{
+	const char *xlhv = getenv("XLD_XLHV");
+	dc_ctx *ctx;
+
+	if (!rundir || !*rundir) {
+		errno = EINVAL;
+		return NULL;
+	}
+	ctx = calloc(1, sizeof(*ctx));
+	if (!ctx)
+		return NULL;
+	ctx->log = log;
+	ctx->log_opaque = opaque;
+	ctx->rundir = strdup(rundir);
+	ctx->xlhv = strdup(xlhv && *xlhv ? xlhv : XLHV_PATH);
+	if (!ctx->rundir || !ctx->xlhv ||
+	    asprintf(&ctx->domdir, "%s/dom", rundir) < 0) {
+		ctx->domdir = NULL;
+		dc_ctx_free(ctx);
+		errno = ENOMEM;
+		return NULL;
+	}
+	return ctx;
+}
+
+void dc_ctx_free(dc_ctx *ctx)
+{
+	if (!ctx)
+		return;
+	free(ctx->rundir);
+	free(ctx->domdir);
+	free(ctx->xlhv);
+	free(ctx);
+}
+
+void dc__log(dc_ctx *ctx, enum dc_log_level level, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	if (!ctx->log)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	ctx->log(ctx->log_opaque, level, msg);
+}
+
+int dc__sock_path(dc_ctx *ctx, uint32_t domid, char *buf, size_t len)
+{
+	int n = snprintf(buf, len, "%s/%u.sock", ctx->domdir, domid);
+
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}

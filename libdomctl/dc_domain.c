@@ -1,0 +1,361 @@
+// SPDX-License-Identifier: LGPL-2.1
+/* Domain operations: spawn a monitor, then talk to it over its socket. */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "dc_internal.h"
+
+/* How long a monitor may take to start its guest, or to go away. */
+#define CREATE_TIMEOUT_MS 30000
+#define DESTROY_TIMEOUT_MS 10000
+#define READY_FD 3
+#define MAX_ARGS 32
+
+static int check_build(dc_ctx *ctx, const struct dc_build *b)
+{
+	if (b->domid < 1 || b->domid > DC_DOMID_MAX) {
+		dc__log(ctx, DC_LOG_ERROR, "domid %u out of range 1..%u",
+			b->domid, DC_DOMID_MAX);
+		return -EINVAL;
+	}
+	if (!b->kernel || !*b->kernel) {
+		dc__log(ctx, DC_LOG_ERROR, "domain %u: no kernel given", b->domid);
+		return -EINVAL;
+	}
+	if (!b->vcpus || !b->memory_mib) {
+		dc__log(ctx, DC_LOG_ERROR, "domain %u: %s is 0", b->domid,
+			b->vcpus ? "memory" : "vcpus");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* The monitor's argument vector; strings live in @nums. */
+static void build_argv(dc_ctx *ctx, const struct dc_build *b, const char *sock,
+		       char nums[3][24], const char **argv)
+{
+	int i = 0;
+
+	snprintf(nums[0], 24, "%u", b->domid);
+	snprintf(nums[1], 24, "%llu", (unsigned long long)b->memory_mib);
+	snprintf(nums[2], 24, "%u", b->vcpus);
+	argv[i++] = ctx->xlhv;
+	argv[i++] = "run";
+	argv[i++] = "--domid";
+	argv[i++] = nums[0];
+	argv[i++] = "--control";
+	argv[i++] = sock;
+	argv[i++] = "--ready-fd";
+	argv[i++] = "3";
+	argv[i++] = "--kernel";
+	argv[i++] = b->kernel;
+	argv[i++] = "--memory";
+	argv[i++] = nums[1];
+	argv[i++] = "--vcpus";
+	argv[i++] = nums[2];
+	if (b->ramdisk) {
+		argv[i++] = "--ramdisk";
+		argv[i++] = b->ramdisk;
+	}
+	if (b->cmdline) {
+		argv[i++] = "--cmdline";
+		argv[i++] = b->cmdline;
+	}
+	if (b->console_log) {
+		argv[i++] = "--console-log";
+		argv[i++] = b->console_log;
+	}
+	if (b->name) {
+		argv[i++] = "--name";
+		argv[i++] = b->name;
+	}
+	argv[i] = NULL;
+}
+
+/*
+ * In the child: leave the caller's session and process group, fork again
+ * so the monitor is nobody's child, and exec it with the ready pipe as fd
+ * 3 and as stderr, so its error messages reach us too.  Only
+ * async-signal-safe calls from here on.
+ */
+static void __attribute__((noreturn))
+spawn_monitor(const char **argv, int ready_w)
+{
+	int null;
+
+	if (setsid() < 0)
+		_exit(127);
+	switch (fork()) {
+	case -1:
+		_exit(127);
+	case 0:
+		break;
+	default:
+		_exit(0);
+	}
+	null = open("/dev/null", O_RDWR);
+	if (null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 ||
+	    dup2(ready_w, 2) < 0 || dup2(ready_w, READY_FD) < 0)
+		_exit(127);
+	execv(argv[0], (char *const *)argv);
+	dprintf(READY_FD, "cannot run %s (errno %d)\nerr %d\n", argv[0], errno,
+		errno);
+	_exit(127);
+}
+
+/*
+ * Read what the monitor says until it closes the pipe: its error messages
+ * (logged), then a verdict line, "ok" or "err ERRNO".  Nothing but EOF
+ * means it died before its guest ran.
+ */
+static int read_verdict(dc_ctx *ctx, uint32_t domid, int ready_r)
+{
+	char text[4096], *line, *next;
+	size_t len = 0;
+	int err, rc = -EIO;
+
+	while (len < sizeof(text) - 1) {
+		struct pollfd p = { .fd = ready_r, .events = POLLIN };
+		ssize_t r;
+
+		r = poll(&p, 1, CREATE_TIMEOUT_MS);
+		if (r == 0) {
+			dc__log(ctx, DC_LOG_ERROR, "domain %u: monitor did not "
+				"start its guest within %d s", domid,
+				CREATE_TIMEOUT_MS / 1000);
+			return -ETIMEDOUT;
+		}
+		if (r > 0)
+			r = read(ready_r, text + len, sizeof(text) - 1 - len);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		len += (size_t)r;
+	}
+	text[len] = '\0';
+	for (line = text; *line; line = next) {
+		next = line + strcspn(line, "\n");
+		if (*next)
+			*next++ = '\0';
+		if (strcmp(line, "ok") == 0)
+			rc = 0;
+		else if (sscanf(line, "err %d", &err) == 1 && err > 0 &&
+			 err < 4096)
+			rc = -err;
+		else if (*line)
+			dc__log(ctx, DC_LOG_ERROR, "domain %u: %s", domid, line);
+	}
+	if (rc == -EIO && !len)
+		dc__log(ctx, DC_LOG_ERROR, "domain %u: monitor exited before "
+			"its guest ran", domid);
+	return rc;
+}
+
+int dc_domain_create(dc_ctx *ctx, const struct dc_build *b, pid_t *pid)
+{
+	const char *argv[MAX_ARGS];
+	struct dc_wire_hello hello;
+	char sock[108], nums[3][24];
+	int pipefd[2] = { -1, -1 }, status, rc;
+	pid_t child;
+
+	rc = check_build(ctx, b);
+	if (rc)
+		return rc;
+	rc = dc__sock_path(ctx, b->domid, sock, sizeof(sock));
+	if (rc)
+		return rc;
+	if (mkdir(ctx->domdir, 0700) < 0 && errno != EEXIST)
+		return -errno;
+	if (dc__call(ctx, b->domid, DC_WIRE_HELLO, NULL, 0, &hello,
+		     sizeof(hello)) == 0) {
+		dc__log(ctx, DC_LOG_ERROR, "domain %u already has a monitor "
+			"(pid %u)", b->domid, hello.pid);
+		return -EEXIST;
+	}
+	build_argv(ctx, b, sock, nums, argv);
+	if (pipe2(pipefd, O_CLOEXEC) < 0)
+		return -errno;
+	child = fork();
+	if (child < 0) {
+		rc = -errno;
+		goto out;
+	}
+	if (child == 0)
+		spawn_monitor(argv, pipefd[1]);
+	close(pipefd[1]);
+	pipefd[1] = -1;
+	while (waitpid(child, &status, 0) < 0 && errno == EINTR)
+		;
+	rc = read_verdict(ctx, b->domid, pipefd[0]);
+	if (rc)
+		goto out;
+	rc = dc__call(ctx, b->domid, DC_WIRE_HELLO, NULL, 0, &hello,
+		      sizeof(hello));
+	if (rc == 0 && hello.version != DC_WIRE_VERSION)
+		rc = -EPROTONOSUPPORT;
+	if (rc == 0)
+		*pid = (pid_t)hello.pid;
+out:
+	if (pipefd[0] >= 0)
+		close(pipefd[0]);
+	if (pipefd[1] >= 0)
+		close(pipefd[1]);
+	return rc;
+}
+
+int dc_domain_info(dc_ctx *ctx, uint32_t domid, struct dc_dominfo *info)
+{
+	struct dc_wire_hello hello;
+	struct dc_wire_info wi;
+	int rc;
+
+	rc = dc__call(ctx, domid, DC_WIRE_HELLO, NULL, 0, &hello, sizeof(hello));
+	if (rc == 0)
+		rc = dc__call(ctx, domid, DC_WIRE_INFO, NULL, 0, &wi, sizeof(wi));
+	if (rc)
+		return rc;
+	if (wi.state < DC_STATE_RUNNING || wi.state > DC_STATE_DYING ||
+	    wi.shutdown_reason > DC_SHUTDOWN_CRASH)
+		return -EPROTO;
+	*info = (struct dc_dominfo){
+		.domid = domid, .pid = (pid_t)hello.pid,
+		.state = (enum dc_state)wi.state,
+		.shutdown_reason = (enum dc_shutdown_reason)wi.shutdown_reason,
+		.vcpus = wi.vcpus, .memory_kib = wi.memory_kib,
+		.cpu_time_ns = wi.cpu_time_ns,
+	};
+	return 0;
+}
+
+/* "<domid>.sock" with a domid in range, else 0. */
+static uint32_t sock_domid(const char *name)
+{
+	char *end;
+	unsigned long v;
+
+	if (name[0] < '1' || name[0] > '9')
+		return 0;
+	v = strtoul(name, &end, 10);
+	if (strcmp(end, ".sock") != 0 || v > DC_DOMID_MAX)
+		return 0;
+	return (uint32_t)v;
+}
+
+static int by_domid(const void *a, const void *b)
+{
+	const struct dc_dominfo *x = a, *y = b;
+
+	return (x->domid > y->domid) - (x->domid < y->domid);
+}
+
+int dc_domain_list(dc_ctx *ctx, struct dc_dominfo **infos, size_t *n)
+{
+	struct dc_dominfo *list = NULL, *grown;
+	size_t count = 0, cap = 0;
+	struct dirent *de;
+	DIR *dir;
+	int rc = 0;
+
+	dir = opendir(ctx->domdir);
+	if (!dir && errno != ENOENT)
+		return -errno;
+	while (dir && (de = readdir(dir))) {
+		uint32_t domid = sock_domid(de->d_name);
+
+		if (!domid)
+			continue;
+		if (count == cap) {
+			cap = cap ? cap * 2 : 64;
+			grown = realloc(list, cap * sizeof(*list));
+			if (!grown) {
+				rc = -ENOMEM;
+				goto out;
+			}
+			list = grown;
+		}
+		/* A socket whose monitor is gone is not a domain. */
+		if (dc_domain_info(ctx, domid, &list[count]) == 0)
+			count++;
+	}
+	qsort(list, count, sizeof(*list), by_domid);
+	*infos = list;
+	*n = count;
+	list = NULL;
+out:
+	free(list);
+	if (dir)
+		closedir(dir);
+	return rc;
+}
+
+int dc_domain_pause(dc_ctx *ctx, uint32_t domid)
+{
+	return dc__call(ctx, domid, DC_WIRE_PAUSE, NULL, 0, NULL, 0);
+}
+
+int dc_domain_unpause(dc_ctx *ctx, uint32_t domid)
+{
+	return dc__call(ctx, domid, DC_WIRE_UNPAUSE, NULL, 0, NULL, 0);
+}
+
+int dc_domain_shutdown(dc_ctx *ctx, uint32_t domid,
+		       enum dc_shutdown_reason reason)
+{
+	struct dc_wire_shutdown req = { .reason = reason };
+
+	if (reason != DC_SHUTDOWN_POWEROFF && reason != DC_SHUTDOWN_REBOOT)
+		return -EINVAL;
+	return dc__call(ctx, domid, DC_WIRE_SHUTDOWN, &req, sizeof(req), NULL, 0);
+}
+
+/* Wait for a process that is not our child to exit, with pidfd. */
+static int wait_gone(pid_t pid, int timeout_ms)
+{
+	struct pollfd p = { .events = POLLIN };
+	int r;
+
+	p.fd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (p.fd < 0)
+		return errno == ESRCH ? 0 : -errno;
+	do
+		r = poll(&p, 1, timeout_ms);
+	while (r < 0 && errno == EINTR);
+	close(p.fd);
+	return r > 0 ? 0 : r == 0 ? -ETIMEDOUT : -errno;
+}
+
+int dc_domain_destroy(dc_ctx *ctx, uint32_t domid)
+{
+	struct dc_wire_hello hello;
+	int rc;
+
+	rc = dc__call(ctx, domid, DC_WIRE_HELLO, NULL, 0, &hello, sizeof(hello));
+	if (rc == 0)
+		rc = dc__call(ctx, domid, DC_WIRE_DESTROY, NULL, 0, NULL, 0);
+	if (rc)
+		return rc;
+	rc = wait_gone((pid_t)hello.pid, DESTROY_TIMEOUT_MS);
+	if (rc == -ETIMEDOUT) {
+		dc__log(ctx, DC_LOG_WARN, "domain %u: monitor %u still there "
+			"after %d s: killing it", domid, hello.pid,
+			DESTROY_TIMEOUT_MS / 1000);
+		kill((pid_t)hello.pid, SIGKILL);
+		rc = wait_gone((pid_t)hello.pid, DESTROY_TIMEOUT_MS);
+	}
+	return rc;
+}

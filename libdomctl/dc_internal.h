@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: LGPL-2.1 */
+/* libdomctl internals: the context and helpers shared across dc_*.c. */
+#ifndef DC_INTERNAL_H
+#define DC_INTERNAL_H
+
+#include <stdarg.h>
+
+#include "domctl.h"
+#include "dc_wire.h"
+
+struct dc_ctx {
+	char *rundir;
+	char *domdir;		/* rundir/dom: one control socket per domain */
+	char *xlhv;		/* the monitor binary */
+	dc_log_fn *log;
+	void *log_opaque;
+	uint32_t seq;
+};
+
+void dc__log(dc_ctx *ctx, enum dc_log_level level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* The control socket path of @domid.  Returns 0 or -ENAMETOOLONG. */
+int dc__sock_path(dc_ctx *ctx, uint32_t domid, char *buf, size_t len);
+
+/*
+ * One request/reply exchange with @domid's monitor.  Fills @body (exactly
+ * @body_len bytes) from a successful reply.  Returns the monitor's status
+ * (0 or -errno), -ESRCH when no monitor answers, -EPROTO on a reply that
+ * does not match the request.
+ */
+int dc__call(dc_ctx *ctx, uint32_t domid, uint16_t type, const void *req,
+	     uint32_t req_len, void *body, uint32_t body_len);
+
+#endif

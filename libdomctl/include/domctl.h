@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: LGPL-2.1 */
+/*
+ * libdomctl: create and control domains, each run by its own detached
+ * monitor process (xlhv).  This is to xld what libxc is to Xen's toolstack.
+ *
+ * Synchronous and small.  Every function returns 0 or a negative errno
+ * unless it says otherwise; it never prints (messages go to the log
+ * callback given to dc_ctx_new) and never exits.  Out-parameters are
+ * written only on success.  A dc_ctx is not thread-safe: use one per thread.
+ */
+#ifndef DOMCTL_H
+#define DOMCTL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct dc_ctx dc_ctx;
+
+enum dc_log_level { DC_LOG_ERROR, DC_LOG_WARN, DC_LOG_INFO, DC_LOG_DEBUG };
+typedef void dc_log_fn(void *opaque, enum dc_log_level level, const char *msg);
+
+/* Domain states, as the monitor reports them. */
+enum dc_state {
+	DC_STATE_RUNNING = 1,
+	DC_STATE_BLOCKED,	/* every vCPU halted, waiting for an event */
+	DC_STATE_PAUSED,
+	DC_STATE_SHUTDOWN,	/* the guest stopped; see shutdown_reason */
+	DC_STATE_DYING,
+};
+
+enum dc_shutdown_reason {
+	DC_SHUTDOWN_NONE = 0,
+	DC_SHUTDOWN_POWEROFF,
+	DC_SHUTDOWN_REBOOT,
+	DC_SHUTDOWN_CRASH,
+};
+
+/* What a new domain is built from.  Strings are borrowed. */
+struct dc_build {
+	uint32_t domid;			/* 1..DC_DOMID_MAX, chosen by the caller */
+	const char *name;		/* for logs and the process title */
+	const char *kernel;		/* required */
+	const char *ramdisk;		/* NULL: none */
+	const char *cmdline;		/* NULL: empty */
+	uint64_t memory_mib;
+	uint32_t vcpus;
+	const char *console_log;	/* serial output goes here; NULL: discarded */
+};
+
+#define DC_DOMID_MAX 32751
+
+struct dc_dominfo {
+	uint32_t domid;
+	pid_t pid;			/* the monitor's */
+	enum dc_state state;
+	enum dc_shutdown_reason shutdown_reason;
+	uint32_t vcpus;
+	uint64_t memory_kib;
+	uint64_t cpu_time_ns;		/* all vCPUs, since creation */
+};
+
+/*
+ * A context for domains whose control sockets live in @rundir/dom/.  The
+ * monitor binary is $XLD_XLHV if set, else the installed xlhv.  @log may
+ * be NULL.  Returns NULL with errno set on failure.
+ */
+dc_ctx *dc_ctx_new(const char *rundir, dc_log_fn *log, void *opaque);
+void dc_ctx_free(dc_ctx *ctx);
+
+/*
+ * Start a domain: spawn a detached monitor (its own session, so it
+ * outlives the caller) and return once the guest runs, with its pid in
+ * @pid.  When the monitor refuses the build, its own message goes to the
+ * log callback and the error is returned (-EINVAL for a bad build,
+ * -EEXIST when the domid is in use, -ENODEV without a usable /dev/kvm).
+ */
+int dc_domain_create(dc_ctx *ctx, const struct dc_build *build, pid_t *pid);
+
+/* -ESRCH when no monitor answers for @domid. */
+int dc_domain_info(dc_ctx *ctx, uint32_t domid, struct dc_dominfo *info);
+
+/*
+ * Every live domain, sorted by domid.  On success *@infos is an array of
+ * *@n entries for the caller to free().
+ */
+int dc_domain_list(dc_ctx *ctx, struct dc_dominfo **infos, size_t *n);
+
+int dc_domain_pause(dc_ctx *ctx, uint32_t domid);
+int dc_domain_unpause(dc_ctx *ctx, uint32_t domid);
+
+/* Ask the guest to power off or reboot (ACPI, as a power button does). */
+int dc_domain_shutdown(dc_ctx *ctx, uint32_t domid,
+		       enum dc_shutdown_reason reason);
+
+/* Stop the domain at once and wait until its monitor has exited. */
+int dc_domain_destroy(dc_ctx *ctx, uint32_t domid);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dctool: libdomctl's calls as shell commands, for the integration tests
+ * (xl goes through xld; these tests exercise the library on its own).
+ *
+ *   dctool RUNDIR create DOMID KERNEL MEMORY_MIB VCPUS [CONSOLE_LOG [CMDLINE]]
+ *   dctool RUNDIR list | info DOMID | pause DOMID | unpause DOMID
+ *   dctool RUNDIR shutdown DOMID poweroff|reboot | destroy DOMID
+ *   dctool RUNDIR scale N KERNEL
+ *
+ * info and list print "DOMID PID STATE REASON VCPUS MEMORY_KIB CPU_NS".
+ * scale creates domains 1..N in this one process, lists, pauses, unpauses
+ * and destroys them all, checking each step and that no fd leaked.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <dirent.h>
+#include <string.h>
+
+#include "domctl.h"
+
+static const char *const state_names[] = {
+	[DC_STATE_RUNNING] = "running", [DC_STATE_BLOCKED] = "blocked",
+	[DC_STATE_PAUSED] = "paused", [DC_STATE_SHUTDOWN] = "shutdown",
+	[DC_STATE_DYING] = "dying",
+};
+
+static const char *const reason_names[] = {
+	[DC_SHUTDOWN_NONE] = "-", [DC_SHUTDOWN_POWEROFF] = "poweroff",
+	[DC_SHUTDOWN_REBOOT] = "reboot", [DC_SHUTDOWN_CRASH] = "crash",
+};
+
+static void log_stderr(void *opaque, enum dc_log_level level, const char *msg)
+{
+	fprintf(stderr, "dctool: %s\n", msg);
+}
+
+static unsigned long num(const char *s)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || !*s) {
+		fprintf(stderr, "dctool: not a number: %s\n", s);
+		exit(2);
+	}
+	return v;
+}
+
+static void print_info(const struct dc_dominfo *i)
+{
+	printf("%u %d %s %s %u %llu %llu\n", i->domid, (int)i->pid,
+	       state_names[i->state], reason_names[i->shutdown_reason], i->vcpus,
+	       (unsigned long long)i->memory_kib,
+	       (unsigned long long)i->cpu_time_ns);
+}
+
+static int count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	int n = 0;
+
+	while (d && readdir(d))
+		n++;
+	if (d)
+		closedir(d);
+	return n;
+}
+
+/* Every domain in the list, in @want state; else print what is wrong. */
+static int expect_all(dc_ctx *ctx, size_t n, enum dc_state want)
+{
+	struct dc_dominfo *list;
+	size_t got;
+	int rc;
+
+	rc = dc_domain_list(ctx, &list, &got);
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < got; i++) {
+		if (list[i].state != want || list[i].domid != i + 1) {
+			fprintf(stderr, "dctool: domain %u is %s, want %s\n",
+				list[i].domid, state_names[list[i].state],
+				state_names[want]);
+			rc = -EPROTO;
+		}
+	}
+	if (got != n) {
+		fprintf(stderr, "dctool: %zu domains listed, want %zu\n", got, n);
+		rc = -EPROTO;
+	}
+	free(list);
+	return rc;
+}
+
+static int scale(dc_ctx *ctx, uint32_t n, const char *kernel)
+{
+	int fds = count_fds(), rc = 0;
+	pid_t pid;
+
+	for (uint32_t d = 1; d <= n && !rc; d++) {
+		struct dc_build b = { .domid = d, .kernel = kernel,
+				      .memory_mib = 4, .vcpus = 1 };
+
+		rc = dc_domain_create(ctx, &b, &pid);
+	}
+	if (!rc)
+		rc = expect_all(ctx, n, DC_STATE_RUNNING);
+	for (uint32_t d = 1; d <= n && !rc; d++)
+		rc = dc_domain_pause(ctx, d);
+	if (!rc)
+		rc = expect_all(ctx, n, DC_STATE_PAUSED);
+	for (uint32_t d = 1; d <= n && !rc; d++)
+		rc = dc_domain_unpause(ctx, d);
+	if (!rc)
+		rc = expect_all(ctx, n, DC_STATE_RUNNING);
+	for (uint32_t d = 1; d <= n; d++) {
+		int r = dc_domain_destroy(ctx, d);
+
+		if (r && r != -ESRCH && !rc)
+			rc = r;
+	}
+	if (!rc)
+		rc = expect_all(ctx, 0, DC_STATE_RUNNING);
+	if (!rc && count_fds() != fds) {
+		fprintf(stderr, "dctool: %d fds open after, %d before\n",
+			count_fds(), fds);
+		rc = -EMFILE;
+	}
+	if (!rc)
+		printf("scale: %u domains created, listed, paused, unpaused, "
+		       "destroyed\n", n);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct dc_dominfo info, *list;
+	const char *cmd;
+	dc_ctx *ctx;
+	size_t n;
+	pid_t pid;
+	int rc;
+
+	if (argc < 3) {
+		fprintf(stderr, "usage: dctool RUNDIR COMMAND [ARGS]\n");
+		return 2;
+	}
+	ctx = dc_ctx_new(argv[1], log_stderr, NULL);
+	if (!ctx) {
+		perror("dctool: dc_ctx_new");
+		return 1;
+	}
+	cmd = argv[2];
+	if (!strcmp(cmd, "create") && argc >= 7 && argc <= 9) {
+		struct dc_build b = {
+			.domid = num(argv[3]), .kernel = argv[4],
+			.memory_mib = num(argv[5]), .vcpus = num(argv[6]),
+			.console_log = argc >= 8 ? argv[7] : NULL,
+			.cmdline = argc == 9 ? argv[8] : NULL,
+		};
+
+		rc = dc_domain_create(ctx, &b, &pid);
+		if (!rc)
+			printf("%d\n", (int)pid);
+	} else if (!strcmp(cmd, "scale") && argc == 5) {
+		rc = scale(ctx, num(argv[3]), argv[4]);
+	} else if (!strcmp(cmd, "list") && argc == 3) {
+		rc = dc_domain_list(ctx, &list, &n);
+		for (size_t i = 0; !rc && i < n; i++)
+			print_info(&list[i]);
+		if (!rc)
+			free(list);
+	} else if (!strcmp(cmd, "info") && argc == 4) {
+		rc = dc_domain_info(ctx, num(argv[3]), &info);
+		if (!rc)
+			print_info(&info);
+	} else if (!strcmp(cmd, "pause") && argc == 4) {
+		rc = dc_domain_pause(ctx, num(argv[3]));
+	} else if (!strcmp(cmd, "unpause") && argc == 4) {
+		rc = dc_domain_unpause(ctx, num(argv[3]));
+	} else if (!strcmp(cmd, "destroy") && argc == 4) {
+		rc = dc_domain_destroy(ctx, num(argv[3]));
+	} else if (!strcmp(cmd, "shutdown") && argc == 5) {
+		rc = dc_domain_shutdown(ctx, num(argv[3]),
+					!strcmp(argv[4], "reboot") ?
+					DC_SHUTDOWN_REBOOT : DC_SHUTDOWN_POWEROFF);
+	} else {
+		fprintf(stderr, "dctool: bad command or arguments: %s\n", cmd);
+		dc_ctx_free(ctx);
+		return 2;
+	}
+	if (rc)
+		fprintf(stderr, "dctool: %s: %s\n", cmd, strerror(-rc));
+	dc_ctx_free(ctx);
+	return rc ? 1 : 0;
+}
