@@ -14,7 +14,7 @@
 /* A wedged monitor must not wedge xld: every exchange is bounded. */
 #define CALL_TIMEOUT_S 10
 
-static int connect_domain(dc_ctx *ctx, uint32_t domid)
+int dc__connect(dc_ctx *ctx, uint32_t domid)
 {
 	struct timeval tv = { .tv_sec = CALL_TIMEOUT_S };
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
@@ -39,20 +39,31 @@ static int connect_domain(dc_ctx *ctx, uint32_t domid)
 int dc__call(dc_ctx *ctx, uint32_t domid, uint16_t type, const void *req,
 	     uint32_t req_len, void *body, uint32_t body_len)
 {
+	int fd, rc;
+
+	fd = dc__connect(ctx, domid);
+	if (fd < 0)
+		return fd;
+	rc = dc__call_fd(ctx, fd, domid, type, req, req_len, body, body_len);
+	close(fd);
+	return rc;
+}
+
+int dc__call_fd(dc_ctx *ctx, int fd, uint32_t domid, uint16_t type,
+		const void *req, uint32_t req_len, void *body,
+		uint32_t body_len)
+{
 	uint8_t buf[DC_WIRE_BUF_SIZE];
 	struct dc_wire_msg msg;
 	const uint8_t *rbody;
 	uint32_t rlen, seq = ++ctx->seq;
 	int32_t status;
-	int fd, n, rc;
+	int n, rc;
 
-	fd = connect_domain(ctx, domid);
-	if (fd < 0)
-		return fd;
 	n = dc_wire_encode(buf, sizeof(buf), type, seq, req, req_len);
 	rc = n < 0 ? n : dc_wire_send(fd, buf, (size_t)n);
 	if (rc)
-		goto out;
+		return rc;
 	rc = dc_wire_recv(fd, buf, sizeof(buf), &msg);
 	if (rc == -EAGAIN || rc == -EWOULDBLOCK)
 		rc = -ETIMEDOUT;
@@ -77,6 +88,5 @@ int dc__call(dc_ctx *ctx, uint32_t domid, uint16_t type, const void *req,
 		memcpy(body, rbody, body_len);
 	}
 out:
-	close(fd);
 	return rc;
 }

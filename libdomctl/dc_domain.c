@@ -227,17 +227,26 @@ int dc_domain_info(dc_ctx *ctx, uint32_t domid, struct dc_dominfo *info)
 	rc = dc__call(ctx, domid, DC_WIRE_HELLO, NULL, 0, &hello, sizeof(hello));
 	if (rc == 0)
 		rc = dc__call(ctx, domid, DC_WIRE_INFO, NULL, 0, &wi, sizeof(wi));
-	if (rc)
-		return rc;
-	if (wi.state < DC_STATE_RUNNING || wi.state > DC_STATE_DYING ||
-	    wi.shutdown_reason > DC_SHUTDOWN_CRASH)
+	if (rc == 0)
+		rc = dc__info_from_wire(&wi, info);
+	if (rc == 0) {
+		info->domid = domid;
+		info->pid = (pid_t)hello.pid;
+	}
+	return rc;
+}
+
+int dc__info_from_wire(const struct dc_wire_info *wi, struct dc_dominfo *info)
+{
+	/* The monitor is another process: its numbers are checked too. */
+	if (wi->state < DC_STATE_RUNNING || wi->state > DC_STATE_DYING ||
+	    wi->shutdown_reason > DC_SHUTDOWN_CRASH)
 		return -EPROTO;
 	*info = (struct dc_dominfo){
-		.domid = domid, .pid = (pid_t)hello.pid,
-		.state = (enum dc_state)wi.state,
-		.shutdown_reason = (enum dc_shutdown_reason)wi.shutdown_reason,
-		.vcpus = wi.vcpus, .memory_kib = wi.memory_kib,
-		.cpu_time_ns = wi.cpu_time_ns,
+		.state = (enum dc_state)wi->state,
+		.shutdown_reason = (enum dc_shutdown_reason)wi->shutdown_reason,
+		.vcpus = wi->vcpus, .memory_kib = wi->memory_kib,
+		.cpu_time_ns = wi->cpu_time_ns,
 	};
 	return 0;
 }

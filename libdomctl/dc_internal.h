@@ -23,6 +23,12 @@ void dc__log(dc_ctx *ctx, enum dc_log_level level, const char *fmt, ...)
 /* The control socket path of @domid.  Returns 0 or -ENAMETOOLONG. */
 int dc__sock_path(dc_ctx *ctx, uint32_t domid, char *buf, size_t len);
 
+/* Connect to @domid's monitor: an fd, or -ESRCH if nobody answers. */
+int dc__connect(dc_ctx *ctx, uint32_t domid);
+
+/* Convert the monitor's info to the public form.  -EPROTO if invalid. */
+int dc__info_from_wire(const struct dc_wire_info *wi, struct dc_dominfo *info);
+
 /*
  * One request/reply exchange with @domid's monitor.  Fills @body (exactly
  * @body_len bytes) from a successful reply.  Returns the monitor's status
@@ -31,5 +37,10 @@ int dc__sock_path(dc_ctx *ctx, uint32_t domid, char *buf, size_t len);
  */
 int dc__call(dc_ctx *ctx, uint32_t domid, uint16_t type, const void *req,
 	     uint32_t req_len, void *body, uint32_t body_len);
+
+/* The same on an fd already connected; the fd stays open. */
+int dc__call_fd(dc_ctx *ctx, int fd, uint32_t domid, uint16_t type,
+		const void *req, uint32_t req_len, void *body,
+		uint32_t body_len);
 
 #endif

@@ -25,6 +25,11 @@ kill -0 "$pid" || fail "monitor $pid is not running"
 out=$(dc info 1)
 assert_match "$out" "^1 $pid running - 1 16384 [0-9]+$" "info of a running domain"
 
+# A watcher hears every state change that follows.
+dc watch 1 3 >"$T/watch" 2>&1 &
+watcher=$!
+for _ in $(seq 50); do grep -q watching "$T/watch" && break; sleep 0.1; done
+
 # Paused: CPU time stands still; unpaused: it moves again.
 dc pause 1 || fail "pause"
 [ "$(field 1 3)" = paused ] || fail "state after pause: $(dc info 1)"
@@ -34,6 +39,12 @@ dc unpause 1 || fail "unpause"
 [ "$(field 1 3)" = running ] || fail "state after unpause: $(dc info 1)"
 sleep 0.5; t3=$(field 1 7)
 [ "$t3" -gt "$t2" ] || fail "CPU time still after unpause: $t2 -> $t3"
+
+# The third event ends the watcher.
+dc pause 1 && dc unpause 1 || fail "second pause"
+wait "$watcher" || fail "watcher failed: $(cat "$T/watch")"
+[ "$(sed 1d "$T/watch" | tr '\n' ,)" = "paused -,running -,paused -," ] ||
+	fail "events: $(cat "$T/watch")"
 
 # The same domid twice is refused; the first domain is untouched.
 out=$(dc create 1 "$G/idle" 16 1 2>&1) && fail "second domain 1 was created"

@@ -7,10 +7,12 @@
  *   dctool RUNDIR list | info DOMID | pause DOMID | unpause DOMID
  *   dctool RUNDIR shutdown DOMID poweroff|reboot | destroy DOMID
  *   dctool RUNDIR scale N KERNEL
+ *   dctool RUNDIR watch DOMID COUNT
  *
  * info and list print "DOMID PID STATE REASON VCPUS MEMORY_KIB CPU_NS".
  * scale creates domains 1..N in this one process, lists, pauses, unpauses
  * and destroys them all, checking each step and that no fd leaked.
+ * watch prints "watching", then "STATE REASON" for COUNT state changes.
  */
 #include "config.h"
 
@@ -19,6 +21,7 @@
 #include <stdlib.h>
 #include <dirent.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "domctl.h"
 
@@ -170,6 +173,25 @@ int main(int argc, char **argv)
 			printf("%d\n", (int)pid);
 	} else if (!strcmp(cmd, "scale") && argc == 5) {
 		rc = scale(ctx, num(argv[3]), argv[4]);
+	} else if (!strcmp(cmd, "watch") && argc == 5) {
+		unsigned long count = num(argv[4]);
+		int fd = dc_domain_watch(ctx, num(argv[3]));
+
+		rc = fd < 0 ? fd : 0;
+		if (!rc) {
+			printf("watching\n");
+			fflush(stdout);
+		}
+		for (unsigned long i = 0; !rc && i < count; i++) {
+			rc = dc_watch_read(fd, &info);
+			if (!rc) {
+				printf("%s %s\n", state_names[info.state],
+				       reason_names[info.shutdown_reason]);
+				fflush(stdout);
+			}
+		}
+		if (fd >= 0)
+			close(fd);
 	} else if (!strcmp(cmd, "list") && argc == 3) {
 		rc = dc_domain_list(ctx, &list, &n);
 		for (size_t i = 0; !rc && i < n; i++)

@@ -100,6 +100,20 @@ int dc_domain_shutdown(dc_ctx *ctx, uint32_t domid,
 /* Stop the domain at once and wait until its monitor has exited. */
 int dc_domain_destroy(dc_ctx *ctx, uint32_t domid);
 
+/*
+ * Be told of @domid's state changes: returns a connected fd (close it to
+ * stop) that becomes readable on each change; put it in poll/epoll and
+ * call dc_watch_read.  Returns -errno on failure.
+ */
+int dc_domain_watch(dc_ctx *ctx, uint32_t domid);
+
+/*
+ * Read one state change from a watch fd (blocking; fine after poll says
+ * readable) into @info (domid and pid are not filled).  -ECONNRESET when
+ * the monitor has gone: the domain no longer exists.
+ */
+int dc_watch_read(int fd, struct dc_dominfo *info);
+
 #ifdef __cplusplus
 }
 #endif
