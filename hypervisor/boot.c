@@ -6,11 +6,18 @@
  */
 #include "config.h"
 
+#include <elf.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/kvm.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "boot_elf.h"
+#include "boot_linux.h"
 #include "guest_abi.h"
 #include "hv.h"
 
@@ -71,6 +78,8 @@ int hv_boot_setup(struct hv_vm *vm)
 	void *p;
 	int rc;
 
+	if (vm->boot_kind != HV_BOOT_TEST)
+		return 0;	/* hv_linux_finish() did it all */
 	if (cmdlen >= HV_ABI_CMDLINE_MAX)
 		return -E2BIG;
 	rc = page_tables(vm);
@@ -126,6 +135,8 @@ int hv_boot_vcpu(struct hv_vcpu *v, uint64_t entry)
 	struct kvm_regs regs;
 	struct kvm_fpu fpu;
 
+	if (v->vm->boot_kind != HV_BOOT_TEST)
+		return hv_linux_vcpu(v, entry);
 	if (ioctl(v->fd, KVM_GET_SREGS, &sregs) < 0)
 		return -errno;
 	entry_sregs(&sregs);
@@ -148,4 +159,131 @@ int hv_boot_vcpu(struct hv_vcpu *v, uint64_t entry)
 	if (v->vm->caps.irqchip && ioctl(v->fd, KVM_SET_MP_STATE, &mp) < 0)
 		return -errno;
 	return 0;
+}
+
+/* Open a kernel or ramdisk: a readable regular file. */
+static int open_file(const char *what, const char *path, int *fd,
+		     uint64_t *size)
+{
+	struct stat st;
+	int rc;
+
+	*fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (*fd < 0) {
+		rc = -errno;
+		hv_err("%s %s: %s", what, path, strerror(errno));
+		return rc;
+	}
+	rc = fstat(*fd, &st) < 0 ? -errno : 0;
+	if (!rc && !S_ISREG(st.st_mode))
+		rc = -EISDIR;
+	if (rc) {
+		hv_err("%s %s: %s", what, path, rc == -EISDIR ?
+		       "not a regular file" : strerror(-rc));
+		close(*fd);
+		*fd = -1;
+		return rc;
+	}
+	*size = (uint64_t)st.st_size;
+	return 0;
+}
+
+/* Which boot path @fd takes: HV_BOOT_TEST unless it is a Linux kernel. */
+static int kind_of(int fd, uint64_t size, struct hv_linux *lx)
+{
+	uint8_t head[HV_BP_HDR_END];
+	uint64_t n = size < sizeof(head) ? size : sizeof(head);
+	const char *why;
+
+	if (hv_file_read(fd, head, n, 0))
+		return HV_BOOT_TEST;	/* its loader will say why */
+	if (hv_bzimage_probe(head, n))
+		return HV_BOOT_BZIMAGE;
+	if (n >= SELFMAG && !memcmp(head, ELFMAG, SELFMAG) &&
+	    hv_pvh_probe(fd, size, lx, &why) == 1)
+		return HV_BOOT_PVH;
+	return HV_BOOT_TEST;
+}
+
+static int load_linux(struct hv_vm *vm, int fd, uint64_t size,
+		      struct hv_linux *lx, int kind)
+{
+	const struct hv_config *cfg = vm->cfg;
+	const char *why = NULL;
+	uint64_t rsize;
+	int rc, rfd = -1;
+
+	if (!hv_kvm_flavour_runs_linux(vm->flavour)) {
+		hv_err("kernel %s: a Linux kernel needs hardware-assisted KVM "
+		       "(AMD-V or Intel VT-x), and this /dev/kvm is %s, which "
+		       "cannot run one (see xlhv info)", cfg->kernel,
+		       hv_kvm_flavour_name(vm->flavour));
+		return -ENOTSUP;
+	}
+	if (!vm->caps.irqchip) {
+		hv_err("kernel %s: a Linux kernel needs KVM's in-kernel "
+		       "irqchip", cfg->kernel);
+		return -ENOTSUP;
+	}
+	rc = kind == HV_BOOT_BZIMAGE ? hv_bzimage_load(vm, fd, size, lx, &why) :
+				       hv_pvh_load(vm, fd, size, lx, &why);
+	if (rc) {
+		hv_err("kernel %s: %s", cfg->kernel, why);
+		return rc;
+	}
+	if (cfg->ramdisk) {
+		rc = open_file("ramdisk", cfg->ramdisk, &rfd, &rsize);
+		if (rc)
+			return rc;
+		rc = hv_linux_initrd_load(vm, lx, rfd, rsize, &why);
+		close(rfd);
+		if (rc) {
+			hv_err("ramdisk %s: %s", cfg->ramdisk, why);
+			return rc;
+		}
+	}
+	rc = hv_linux_finish(vm, lx, cfg->cmdline, &why);
+	if (rc)
+		hv_err("kernel %s: %s", cfg->kernel, why);
+	return rc;
+}
+
+int hv_boot_load(struct hv_vm *vm, uint64_t *entry)
+{
+	const struct hv_config *cfg = vm->cfg;
+	struct hv_linux *lx = NULL;
+	const char *why = NULL;
+	int rc, kind, fd = -1;
+	uint64_t size;
+
+	rc = open_file("kernel", cfg->kernel, &fd, &size);
+	if (rc)
+		return rc;
+	lx = calloc(1, sizeof(*lx));
+	if (!lx) {
+		rc = -ENOMEM;
+		hv_err("kernel %s: %s", cfg->kernel, strerror(ENOMEM));
+		goto out;
+	}
+	kind = kind_of(fd, size, lx);
+	if (kind != HV_BOOT_TEST) {
+		rc = load_linux(vm, fd, size, lx, kind);
+		if (!rc)
+			*entry = lx->entry;
+		goto out;
+	}
+	if (cfg->ramdisk) {
+		rc = -EINVAL;
+		hv_err("ramdisk %s: only a Linux kernel takes one, and %s is "
+		       "not one", cfg->ramdisk, cfg->kernel);
+		goto out;
+	}
+	rc = hv_elf_load_file(vm, cfg->kernel, entry, &why);
+	if (rc)
+		hv_err("kernel %s: %s", cfg->kernel, why);
+out:
+	free(lx);
+	if (fd >= 0)
+		close(fd);
+	return rc;
 }

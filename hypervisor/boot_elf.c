@@ -49,8 +49,7 @@ static int scan_notes(const uint8_t *p, uint64_t size, const char **why)
 		if (nh.n_namesz == sizeof(XEN_NOTE_NAME) &&
 		    !memcmp(name, XEN_NOTE_NAME, sizeof(XEN_NOTE_NAME)) &&
 		    nh.n_type == XEN_ELFNOTE_PHYS32_ENTRY) {
-			*why = "a PVH (Linux) kernel: xlhv runs only test "
-			       "guests so far";
+			*why = "a PVH (Linux) kernel, not a test guest";
 			return -ENOEXEC;
 		}
 		if (nh.n_namesz == sizeof(HV_ABI_NOTE_NAME) &&

@@ -49,12 +49,6 @@ struct hv_ctl {
 	struct ctl_client clients[CTL_MAX_CLIENTS];
 };
 
-/* Until the ACPI power button exists, a shutdown request is refused. */
-int __attribute__((weak)) hv_vm_power_button(struct hv_vm *vm)
-{
-	return -EOPNOTSUPP;
-}
-
 static enum dc_shutdown_reason reason_of(enum hv_stop why)
 {
 	switch (why) {

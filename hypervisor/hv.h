@@ -39,7 +39,8 @@ enum hv_stop {
 #define HV_MEM_DEFAULT_MB	16
 
 struct hv_config {
-	const char *kernel;	/* path of the ELF image */
+	const char *kernel;	/* path of the ELF image or Linux kernel */
+	const char *ramdisk;	/* Linux initrd, or NULL */
 	const char *cmdline;	/* may be NULL */
 	const char *kvm_path;	/* "/dev/kvm" unless XLHV_KVM_DEVICE */
 	const char *disk;	/* virtio-blk backing file, or NULL */
@@ -103,6 +104,9 @@ struct hv_vm {
 	unsigned int unhandled_io;	/* logged only for the first few */
 	int console_fd;
 	struct hv_console *console;	/* console input, if started */
+
+	int boot_kind;		/* enum hv_boot_kind (boot_linux.h) */
+	uint64_t boot_arg;	/* Linux: boot_params or hvm_start_info */
 };
 
 /*
@@ -159,6 +163,12 @@ uint64_t hv_vm_cpu_time_ns(struct hv_vm *vm);
 /* boot.c: page tables, GDT, boot info, command line; vCPU entry state. */
 int hv_boot_setup(struct hv_vm *vm);
 int hv_boot_vcpu(struct hv_vcpu *vcpu, uint64_t entry);
+/*
+ * Load cfg->kernel (a test guest, a bzImage or a PVH vmlinux) and
+ * cfg->ramdisk; says what is wrong itself, naming the file.  -ENOMEM or
+ * -EIO: the host failed; anything else: a configuration error.
+ */
+int hv_boot_load(struct hv_vm *vm, uint64_t *entry);
 
 /* arch/x86/cpuid.c: what the guest sees of CPUID. */
 int hv_cpuid_setup(struct hv_vcpu *vcpu);

@@ -30,7 +30,7 @@
 static const char usage_text[] =
 	"usage: xlhv run --kernel FILE [--memory MB] [--vcpus N] "
 	"[--cmdline STR]\n"
-	"                [--disk FILE | --disk-ro FILE]\n"
+	"                [--ramdisk FILE] [--disk FILE | --disk-ro FILE]\n"
 	"                [--domid N --control SOCKET [--ready-fd FD]\n"
 	"                 [--console-log FILE] [--name NAME]]\n"
 	"       xlhv info\n"
@@ -94,6 +94,7 @@ static int parse_run(int argc, char **argv, struct hv_config *cfg,
 {
 	static const struct option opts[] = {
 		{ "kernel", required_argument, NULL, 'k' },
+		{ "ramdisk", required_argument, NULL, 'i' },
 		{ "memory", required_argument, NULL, 'm' },
 		{ "vcpus", required_argument, NULL, 'c' },
 		{ "cmdline", required_argument, NULL, 'a' },
@@ -111,10 +112,13 @@ static int parse_run(int argc, char **argv, struct hv_config *cfg,
 	int c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+k:m:c:a:d:r:hD:C:R:L:N:", opts, 0)) != -1) {
+	while ((c = getopt_long(argc, argv, "+k:i:m:c:a:d:r:hD:C:R:L:N:", opts, 0)) != -1) {
 		switch (c) {
 		case 'k':
 			cfg->kernel = optarg;
+			break;
+		case 'i':
+			cfg->ramdisk = optarg;
 			break;
 		case 'm':
 			if (parse_uint(optarg, HV_MEM_MIN_MB, HV_MEM_MAX_MB,
@@ -414,9 +418,8 @@ static int main_run(int argc, char **argv)
 	if (!vm->caps.irqchip)
 		hv_err("note: KVM has no in-kernel irqchip; the guest gets "
 		       "no interrupts");
-	rc = hv_elf_load_file(vm, cfg.kernel, &entry, &why);
+	rc = hv_boot_load(vm, &entry);
 	if (rc) {
-		hv_err("kernel %s: %s", cfg.kernel, why);
 		status = rc == -ENOMEM || rc == -EIO ? HV_EXIT_FAILURE :
 						      HV_EXIT_CONFIG;
 		goto out;

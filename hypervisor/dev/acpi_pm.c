@@ -2,14 +2,18 @@
 /*
  * The ACPI PM1a event and control registers (PM1_STS, PM1_EN, PM1_CNT),
  * where an OS powers off by writing SLP_TYP = S5 with SLP_EN.  The FADT
- * will point Linux here; test guests use the same write.
+ * (acpi.c) points Linux here; test guests use the same write.  A status
+ * bit whose enable bit is set raises the SCI (ISA IRQ 9, level), as the
+ * fixed-feature power button does (hv_vm_power_button).
  */
 #include "config.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "../acpi.h"
 #include "../guest_abi.h"
 #include "../hv.h"
 #include "devices.h"
@@ -24,6 +28,7 @@ struct hv_acpi_pm {
 	struct hv_device dev;
 	pthread_mutex_t lock;
 	uint8_t regs[PM_LEN];
+	int sci_level;
 };
 
 static uint16_t reg16(const struct hv_acpi_pm *pm, unsigned int off)
@@ -37,12 +42,24 @@ static void set16(struct hv_acpi_pm *pm, unsigned int off, uint16_t v)
 	pm->regs[off + 1] = (uint8_t)(v >> 8);
 }
 
+/* The SCI follows (status & enable); only its edges cost an ioctl. */
+static void update_sci(struct hv_acpi_pm *pm)
+{
+	int level = (reg16(pm, PM_STS) & reg16(pm, PM_EN)) != 0;
+
+	if (level != pm->sci_level) {
+		pm->sci_level = level;
+		hv_vm_irq_line(pm->dev.vm, HV_ACPI_SCI_IRQ, level);
+	}
+}
+
 static void acpi_pm_reset(struct hv_device *dev)
 {
 	struct hv_acpi_pm *pm = (struct hv_acpi_pm *)dev;
 
 	memset(pm->regs, 0, sizeof(pm->regs));
 	set16(pm, PM_CNT, CNT_SCI_EN);
+	update_sci(pm);
 }
 
 /* After a write to PM1_CNT: act on SLP_EN, which itself never sticks. */
@@ -89,6 +106,8 @@ static int acpi_pm_io(struct hv_device *dev, uint64_t offset, void *data,
 		pm->regs[PM_CNT] |= CNT_SCI_EN;
 		sleep_request(pm);
 	}
+	if (is_write)
+		update_sci(pm);
 	pthread_mutex_unlock(&pm->lock);
 	return 0;
 }
@@ -106,6 +125,29 @@ static const struct hv_device_ops acpi_pm_ops = {
 	.reset = acpi_pm_reset,
 	.destroy = acpi_pm_destroy,
 };
+
+int hv_vm_power_button(struct hv_vm *vm)
+{
+	struct hv_acpi_pm *pm = NULL;
+	int rc = 0;
+
+	for (size_t i = 0; i < vm->nr_devs; i++)
+		if (vm->devs[i]->ops == &acpi_pm_ops)
+			pm = (struct hv_acpi_pm *)vm->devs[i];
+	if (!pm)
+		return -ENODEV;
+	pthread_mutex_lock(&pm->lock);
+	/* A guest that never armed the button would never see the press. */
+	if (!(reg16(pm, PM_EN) & HV_ACPI_PM1_PWRBTN)) {
+		rc = -EOPNOTSUPP;
+		goto out;
+	}
+	set16(pm, PM_STS, reg16(pm, PM_STS) | HV_ACPI_PM1_PWRBTN);
+	update_sci(pm);
+out:
+	pthread_mutex_unlock(&pm->lock);
+	return rc;
+}
 
 struct hv_device *hv_acpi_pm_new(struct hv_vm *vm)
 {
