@@ -15,12 +15,47 @@ const struct xl_cmd xl_cmdtable[] = {
      "-h, --help          Print this help.\n"
      "-n, --dryrun        Dry run: print the resolved configuration as\n"
      "                    JSON and create nothing.\n"
+     "-p, --paused        Leave the domain paused after it is created.\n"
      "-q, --quiet         Do not print \"Parsing config from\".\n"
      "-v, --verbose       Also report keys that are ignored.\n"
      "-f FILE, --defconfig=FILE\n"
      "                    Use the given configuration file.\n"
      "key=value           Set a config key, after the file, in xl.cfg\n"
      "                    syntax: 'memory=256' 'name=\"guest2\"'."},
+    {"list", main_list, 0, "List information about all/some domains",
+     "[options] [Domain]",
+     "-h, --help          Print this help.\n"
+     "-v, --verbose       Also print each domain's UUID and reason code.\n"
+     "-j, --json          Print the status of each domain as JSON.\n"
+     "-l, --long          Print each guest's configuration as JSON."},
+    {"destroy", main_destroy, XL_MODIFIES, "Terminate a domain immediately",
+     "<Domain>", "-h, --help          Print this help."},
+    {"shutdown", main_shutdown, XL_MODIFIES,
+     "Issue a shutdown signal to a domain", "[options] <-a|Domain>",
+     "-h, --help          Print this help.\n"
+     "-a, --all           Every guest domain.\n"
+     "-w, --wait          Wait for the guest to shut down.\n"
+     "-F                  Accepted for compatibility (always ACPI)."},
+    {"reboot", main_reboot, XL_MODIFIES, "Issue a reboot signal to a domain",
+     "[options] <-a|Domain>",
+     "-h, --help          Print this help.\n"
+     "-a, --all           Every guest domain.\n"
+     "-w, --wait          Wait for the guest to shut down for the reboot.\n"
+     "-F                  Accepted for compatibility (always ACPI)."},
+    {"pause", main_pause, XL_MODIFIES, "Pause execution of a domain",
+     "<Domain>", "-h, --help          Print this help."},
+    {"unpause", main_unpause, XL_MODIFIES, "Unpause a paused domain",
+     "<Domain>", "-h, --help          Print this help."},
+    {"rename", main_rename, XL_MODIFIES, "Rename a domain",
+     "<Domain> <NewDomainName>", "-h, --help          Print this help."},
+    {"domid", main_domid, 0, "Convert a domain name to domain id",
+     "<DomainName>", "-h, --help          Print this help."},
+    {"domname", main_domname, 0, "Convert a domain id to domain name",
+     "<DomainId>", "-h, --help          Print this help."},
+    {"uptime", main_uptime, 0, "Print uptime for all/some domains",
+     "[-s] [Domain]",
+     "-h, --help          Print this help.\n"
+     "-s                  Print a short uptime."},
     {"help", main_help, 0, "Display help information", "[-h] [command]",
      "-h, --help          Print this help."},
 };

@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
-/* xl create: parse a domain config, resolve it, and (for now) print it. */
+/*
+ * xl create: parse a domain config, resolve it, and hand the resolved
+ * config to xld (or, with -n, print it).
+ */
 #include "config.h"
 
 #include <errno.h>
@@ -14,6 +17,7 @@
 
 #include "xlcli/xl.h"
 #include "xlcli/xl_cfg.h"
+#include "xlcli/xl_ctl.h"
 #include "xlcli/xl_domcfg.h"
 
 /* Random 32-bit values for generated MACs: getrandom(), or where it
@@ -38,6 +42,42 @@ static uint32_t host_random(void *arg)
 	return ((uint32_t)rand_r(&seed) << 16) ^ (uint32_t)rand_r(&seed);
 }
 
+/* Hand the resolved config to xld; returns the exit status. */
+static int create_in_xld(json_object *cfg, int quiet, int paused)
+{
+	struct xl_ctl_err err;
+	json_object *params = json_object_new_object(), *res = NULL, *v;
+	int rc;
+
+	if (!params ||
+	    json_object_object_add(params, "config", json_object_get(cfg))) {
+		json_object_put(params);
+		fprintf(stderr, "xl create: out of memory\n");
+		return 1;
+	}
+	if (paused)
+		json_object_object_add(params, "paused",
+				       json_object_new_boolean(1));
+	rc = xl_ctl_call("create", params, &res, &err);
+	json_object_put(params);
+	if (rc) {
+		xl_ctl_perror("create", rc, &err);
+		return 1;
+	}
+	if (!quiet) {
+		const char *name = "?";
+		int domid = -1;
+
+		if (json_object_object_get_ex(res, "name", &v))
+			name = json_object_get_string(v);
+		if (json_object_object_get_ex(res, "domid", &v))
+			domid = json_object_get_int(v);
+		fprintf(stderr, "Started domain %s (id=%d)\n", name, domid);
+	}
+	json_object_put(res);
+	return 0;
+}
+
 static void print_diag(const struct xl_diag *d, int verbose)
 {
 	fputs(xl_buf_str(&d->warn), stderr);
@@ -50,6 +90,7 @@ int main_create(int argc, char **argv)
 {
 	static const struct option opts[] = {
 	    {"dryrun", no_argument, NULL, 'n'},
+	    {"paused", no_argument, NULL, 'p'},
 	    {"quiet", no_argument, NULL, 'q'},
 	    {"verbose", no_argument, NULL, 'v'},
 	    {"defconfig", required_argument, NULL, 'f'},
@@ -64,10 +105,10 @@ int main_create(int argc, char **argv)
 	json_object *j = NULL;
 	int dryrun = xl_globals.dryrun, quiet = xl_globals.quiet;
 	int verbose = xl_globals.verbose;
-	int resolved = 0;
+	int resolved = 0, paused = 0;
 	int opt, rc, ret; /* rc: 0 or -errno; ret: the exit status */
 
-	while ((opt = xl_getopt(argc, argv, "nqvf:", opts, "create", 0)) !=
+	while ((opt = xl_getopt(argc, argv, "npqvf:", opts, "create", 0)) !=
 	       -1) {
 		switch (opt) {
 		case XL_OPT_HELP:
@@ -76,6 +117,9 @@ int main_create(int argc, char **argv)
 			return 2;
 		case 'n':
 			dryrun = 1;
+			break;
+		case 'p':
+			paused = 1;
 			break;
 		case 'q':
 			quiet = 1;
@@ -139,18 +183,14 @@ int main_create(int argc, char **argv)
 	resolved = 1;
 	print_diag(&diag, verbose);
 
-	if (!dryrun) {
-		fprintf(
-		    stderr,
-		    "xl create: creating a domain needs the xld daemon, which "
-		    "this xl cannot reach yet; use -n for a dry run\n");
-		ret = 1;
-		goto out;
-	}
 	j = xl_domcfg_to_json(&dc);
 	if (!j) {
 		rc = -ENOMEM;
 		goto fail;
+	}
+	if (!dryrun) {
+		ret = create_in_xld(j, quiet, paused);
+		goto out;
 	}
 	printf("%s\n",
 	       json_object_to_json_string_ext(

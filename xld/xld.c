@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * xld: the daemon.  For now it serves the XenStore store on
- * $XLD_RUNDIR/xenstored.sock (Domain-0, privileged) and on
+ * xld: the daemon.  It keeps the domains (dom.c), answers xl on
+ * $XLD_RUNDIR/xld.sock and xld-ro.sock (ctl.c), and serves the XenStore
+ * store on $XLD_RUNDIR/xenstored.sock (Domain-0, privileged) and on
  * $XLD_RUNDIR/xs-dom/<domid>.sock for each introduced domain.
  */
 #include "config.h"
@@ -27,6 +28,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "xld/ctl.h"
+#include "xld/dom.h"
 #include "xld/xld.h"
 #include "xld/xs_journal.h"
 #include "xld/xs_server.h"
@@ -248,6 +251,8 @@ int main(int argc, char **argv)
 	struct xld_paths p = {0};
 	struct xld_loop *loop = NULL;
 	struct xs_server *srv = NULL;
+	struct xld_doms *doms = NULL;
+	struct xld_ctl *ctl = NULL;
 	struct itimerspec its = {{1, 0}, {1, 0}};
 	struct xs_journal *journal = NULL;
 	struct xs_store *st = NULL;
@@ -375,6 +380,20 @@ int main(int argc, char **argv)
 		xld_err("listen on %s: %s", p.xs_sock, strerror(-rc));
 		goto out;
 	}
+	doms = xld_doms_new(loop, st, srv, p.rundir, p.statedir, p.logdir);
+	if (!doms) {
+		xld_err("domains: %s", strerror(errno));
+		goto out;
+	}
+	/* what re-attaching changed in the store, then every change */
+	xs_journal_flush(journal);
+	xld_doms_set_flush(doms, journal_flush, journal);
+	xld_info("%u domains re-attached", xld_doms_count(doms));
+	ctl = xld_ctl_new(loop, doms, p.rundir);
+	if (!ctl) {
+		xld_err("control sockets: %s", strerror(errno));
+		goto out;
+	}
 	xld_info("xld %s listening on %s (pid %ld)", PACKAGE_VERSION, p.xs_sock,
 		 (long)getpid());
 	if (notify_fd >= 0) {
@@ -399,6 +418,9 @@ int main(int argc, char **argv)
 	}
 	ret = 0;
 out:
+	/* the guests keep running: xld only forgets them */
+	xld_ctl_free(ctl);
+	xld_doms_free(doms);
 	xs_server_free(srv);
 	xs_journal_close(journal);
 	xs_store_free(st);

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * xl's side of the control protocol: one request to xld, one reply.
+ * xld listens on $XLD_RUNDIR/xld.sock (root) and xld-ro.sock (anyone,
+ * read-only requests); XLD_RUNDIR defaults to /run/xld.
+ */
+#ifndef XL_CTL_H
+#define XL_CTL_H
+
+#include <json-c/json.h>
+
+#define XL_CTL_VERSION 1
+
+struct xl_ctl_err {
+	char name[32];	   /* "ENOENT"; "" when xld could not be reached */
+	char message[512]; /* for the person at the terminal */
+};
+
+/*
+ * Send @method with @params (borrowed; NULL for none) and wait for the
+ * reply.  Returns 0 with *@result (to json_object_put) or -errno, with
+ * @err saying why: xld's own error, or why it could not be reached
+ * (err->name empty).  Never prints.
+ */
+int xl_ctl_call(const char *method, json_object *params, json_object **result,
+		struct xl_ctl_err *err);
+
+/* Print "xl CMD: MESSAGE" for a failed call (xld unreachable included). */
+void xl_ctl_perror(const char *cmd, int rc, const struct xl_ctl_err *err);
+
+/* Params {"domain": @dom}; NULL when out of memory. */
+json_object *xl_ctl_dom_params(const char *dom);
+
+#endif

@@ -1,0 +1,1059 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The control protocol: newline-delimited JSON on two unix sockets.
+ *
+ * A request is {"version": 1, "id": ANY, "method": "NAME", "params": {..}};
+ * its reply is {"version": 1, "id": ANY, "result": {..}} or
+ * {"version": 1, "id": ANY, "error": {"errno": "ENOENT", "code": 2,
+ * "message": "..."}}.  Requests on one connection are answered in order,
+ * one at a time; shutdown/reboot with "wait" hold the connection until the
+ * domain has shut down.  Method, privilege and parameter shape are checked
+ * centrally from the method table; every byte from a client is hostile.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <uuid/uuid.h>
+
+#include "xld/ctl.h"
+
+#define CTL_MODIFIES 0x1 /* refused on the read-only socket */
+#define CTL_DOMAIN 0x2	 /* params.domain names a domain */
+#define CTL_IN_CAP (XLD_CTL_LINE_MAX + 1)
+/* Past this much unsent output a client's requests wait (backpressure). */
+#define CTL_OUT_SOFT (256u * 1024)
+
+struct ctl_conn {
+	struct ctl_conn *next;
+	struct xld_ctl *ctl;
+	int fd;
+	bool priv;
+	bool dead;     /* closed at the next kick */
+	bool draining; /* refused: reply sent, input discarded until EOF */
+	bool resume;   /* a wait ended: look at buffered requests */
+	bool waiting;  /* a reply is held until wait_domid shuts down */
+	uint32_t wait_domid;
+	json_object *wait_id;
+	uint32_t events;
+	pid_t pid;
+	uid_t uid;
+	char *in;
+	size_t in_len, in_cap; /* grows up to CTL_IN_CAP */
+	char *out;
+	size_t out_len, out_off, out_cap;
+};
+
+struct xld_ctl {
+	struct xld_loop *loop;
+	struct xld_doms *doms;
+	int lfd[2]; /* rw, ro */
+	char *path[2];
+	int kick_fd;
+	struct ctl_conn *conns;
+	unsigned int nconns;
+};
+
+struct ctl_req {
+	struct ctl_conn *c;
+	json_object *params;
+	json_object *result; /* set by a handler that succeeds */
+	struct xld_dom *dom; /* CTL_DOMAIN: the domain, NULL for Domain-0 */
+	const char *qualifier;
+	bool pending;  /* the handler holds the reply */
+	char msg[512]; /* why a handler failed */
+};
+
+struct ctl_method {
+	const char *name;
+	int (*fn)(struct ctl_req *r);
+	unsigned int flags;
+};
+
+static void conn_update(struct ctl_conn *c);
+
+static bool backlogged(const struct ctl_conn *c)
+{
+	return c->out_len - c->out_off > CTL_OUT_SOFT;
+}
+static void kick(struct xld_ctl *ctl);
+
+static int fail(struct ctl_req *r, int rc, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int fail(struct ctl_req *r, int rc, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(r->msg, sizeof(r->msg), fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+/* ---- output ---- */
+
+static void conn_queue(struct ctl_conn *c, const char *s, size_t len)
+{
+	size_t need;
+	char *n;
+
+	if (c->dead)
+		return;
+	if (c->out_off && c->out_off == c->out_len)
+		c->out_off = c->out_len = 0;
+	need = c->out_len + len + 1;
+	if (need - c->out_off > XLD_CTL_OUT_MAX) {
+		xld_warn("client pid %ld: more than %u bytes of replies "
+			 "unread: dropped",
+			 (long)c->pid, XLD_CTL_OUT_MAX);
+		c->dead = true;
+		kick(c->ctl);
+		return;
+	}
+	if (need > c->out_cap) {
+		size_t cap = c->out_cap ? c->out_cap : 4096;
+
+		while (cap < need)
+			cap *= 2;
+		n = realloc(c->out, cap);
+		if (!n) {
+			c->dead = true;
+			kick(c->ctl);
+			return;
+		}
+		c->out = n;
+		c->out_cap = cap;
+	}
+	memcpy(c->out + c->out_len, s, len);
+	c->out[c->out_len + len] = '\n';
+	c->out_len += len + 1;
+}
+
+static void conn_flush(struct ctl_conn *c)
+{
+	ssize_t r;
+
+	while (!c->dead && c->out_off < c->out_len) {
+		r = send(c->fd, c->out + c->out_off, c->out_len - c->out_off,
+			 MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			break;
+		if (r < 0) {
+			c->dead = true;
+			kick(c->ctl);
+			return;
+		}
+		c->out_off += (size_t)r;
+	}
+	/* a refused client reads its error, then EOF (not a reset) */
+	if (c->draining && !c->dead && c->out_off == c->out_len)
+		shutdown(c->fd, SHUT_WR);
+	conn_update(c);
+}
+
+static json_object *reply_new(json_object *id)
+{
+	json_object *o = json_object_new_object();
+
+	if (!o)
+		return NULL;
+	json_object_object_add(o, "version",
+			       json_object_new_int(XLD_CTL_VERSION));
+	json_object_object_add(o, "id", id ? json_object_get(id) : NULL);
+	return o;
+}
+
+static void send_obj(struct ctl_conn *c, json_object *o)
+{
+	const char *s;
+
+	s = o ? json_object_to_json_string_ext(
+		    o, JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE)
+	      : NULL;
+	if (!s) {
+		static const char oom[] =
+		    "{\"version\":1,\"id\":null,\"error\":{\"errno\":"
+		    "\"ENOMEM\","
+		    "\"code\":12,\"message\":\"xld is out of memory\"}}";
+
+		conn_queue(c, oom, sizeof(oom) - 1);
+		return;
+	}
+	conn_queue(c, s, strlen(s));
+}
+
+static void send_error(struct ctl_conn *c, json_object *id, int rc,
+		       const char *msg)
+{
+	json_object *o = reply_new(id), *e = json_object_new_object();
+	const char *name = strerrorname_np(-rc);
+
+	if (o && e) {
+		json_object_object_add(
+		    e, "errno", json_object_new_string(name ? name : "EIO"));
+		json_object_object_add(e, "code", json_object_new_int(-rc));
+		json_object_object_add(
+		    e, "message",
+		    json_object_new_string(msg && *msg ? msg : strerror(-rc)));
+		json_object_object_add(o, "error", e);
+		e = NULL;
+	}
+	send_obj(c, o);
+	json_object_put(e);
+	json_object_put(o);
+}
+
+/* Takes ownership of @result (NULL: an empty object). */
+static void send_result(struct ctl_conn *c, json_object *id,
+			json_object *result)
+{
+	json_object *o = reply_new(id);
+
+	if (o)
+		json_object_object_add(
+		    o, "result", result ? result : json_object_new_object());
+	else
+		json_object_put(result);
+	send_obj(c, o);
+	json_object_put(o);
+}
+
+/* ---- domains as JSON ---- */
+
+static json_object *dom_json(const struct xld_dom *d)
+{
+	json_object *o = json_object_new_object();
+	const char *reason;
+	char uuid[37];
+
+	if (!o)
+		return NULL;
+	uuid_unparse_lower(d->uuid, uuid);
+	reason =
+	    d->state == DC_STATE_SHUTDOWN ? xld_reason_name(d->reason) : NULL;
+	json_object_object_add(o, "domid", json_object_new_int64(d->domid));
+	json_object_object_add(o, "name", json_object_new_string(d->name));
+	json_object_object_add(o, "uuid", json_object_new_string(uuid));
+	json_object_object_add(
+	    o, "state", json_object_new_string(xld_state_name(d->state)));
+	json_object_object_add(o, "shutdown_reason",
+			       reason ? json_object_new_string(reason) : NULL);
+	json_object_object_add(o, "memory_kib",
+			       json_object_new_int64((int64_t)d->memory_kib));
+	json_object_object_add(o, "vcpus", json_object_new_int64(d->vcpus));
+	json_object_object_add(o, "cpu_time_ns",
+			       json_object_new_int64((int64_t)d->cpu_time_ns));
+	json_object_object_add(o, "start_time",
+			       json_object_new_int64(d->start_time));
+	json_object_object_add(o, "pid", json_object_new_int64(d->pid));
+	return o;
+}
+
+static json_object *dom0_json(void)
+{
+	json_object *o = json_object_new_object();
+	uint64_t kib, ns;
+	uint32_t cpus;
+	char line[128];
+	double up = 0;
+	FILE *f;
+
+	if (!o)
+		return NULL;
+	xld_dom0_info(&kib, &cpus, &ns);
+	f = fopen("/proc/uptime", "re");
+	if (f && fgets(line, sizeof(line), f))
+		sscanf(line, "%lf", &up);
+	if (f)
+		fclose(f);
+	json_object_object_add(o, "domid", json_object_new_int(0));
+	json_object_object_add(o, "name", json_object_new_string("Domain-0"));
+	json_object_object_add(
+	    o, "uuid",
+	    json_object_new_string("00000000-0000-0000-0000-000000000000"));
+	json_object_object_add(o, "state", json_object_new_string("running"));
+	json_object_object_add(o, "shutdown_reason", NULL);
+	json_object_object_add(o, "memory_kib",
+			       json_object_new_int64((int64_t)kib));
+	json_object_object_add(o, "vcpus", json_object_new_int64(cpus));
+	json_object_object_add(o, "cpu_time_ns",
+			       json_object_new_int64((int64_t)ns));
+	json_object_object_add(
+	    o, "start_time",
+	    json_object_new_int64((int64_t)(time(NULL) - (time_t)up)));
+	json_object_object_add(o, "pid", json_object_new_int(0));
+	return o;
+}
+
+/* ---- methods ---- */
+
+static int do_hello(struct ctl_req *r)
+{
+	r->result = json_object_new_object();
+	if (!r->result)
+		return -ENOMEM;
+	json_object_object_add(r->result, "version",
+			       json_object_new_int(XLD_CTL_VERSION));
+	json_object_object_add(r->result, "xld",
+			       json_object_new_string(PACKAGE_VERSION));
+	json_object_object_add(r->result, "writable",
+			       json_object_new_boolean(r->c->priv));
+	return 0;
+}
+
+static int do_list(struct ctl_req *r)
+{
+	json_object *arr = json_object_new_array(), *o;
+	struct xld_dom *d;
+
+	if (!arr)
+		return -ENOMEM;
+	r->result = json_object_new_object();
+	if (!r->result) {
+		json_object_put(arr);
+		return -ENOMEM;
+	}
+	json_object_object_add(r->result, "domains", arr);
+	o = dom0_json();
+	if (!o || json_object_array_add(arr, o))
+		return -ENOMEM;
+	for (d = xld_doms_first(r->c->ctl->doms); d; d = d->next) {
+		o = dom_json(d);
+		if (!o || json_object_array_add(arr, o))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static int do_info(struct ctl_req *r)
+{
+	r->result = r->dom ? dom_json(r->dom) : dom0_json();
+	if (!r->result)
+		return -ENOMEM;
+	/* the config names files on the host: for root only */
+	if (r->dom && r->c->priv)
+		json_object_object_add(r->result, "config",
+				       json_object_get(r->dom->config));
+	return 0;
+}
+
+static int do_domid(struct ctl_req *r)
+{
+	r->result = json_object_new_object();
+	if (!r->result)
+		return -ENOMEM;
+	json_object_object_add(
+	    r->result, "domid",
+	    json_object_new_int64(r->dom ? r->dom->domid : 0));
+	return 0;
+}
+
+static int do_domname(struct ctl_req *r)
+{
+	r->result = json_object_new_object();
+	if (!r->result)
+		return -ENOMEM;
+	json_object_object_add(
+	    r->result, "name",
+	    json_object_new_string(r->dom ? r->dom->name : "Domain-0"));
+	return 0;
+}
+
+static int do_create(struct ctl_req *r)
+{
+	json_object *cfg, *v = NULL;
+	bool paused;
+	struct xld_dom *d;
+	char uuid[37];
+	int rc;
+
+	if (!json_object_object_get_ex(r->params, "config", &cfg) ||
+	    !json_object_is_type(cfg, json_type_object))
+		return fail(r, -EINVAL,
+			    "create needs params.config, the "
+			    "resolved domain config (an object)");
+	if (json_object_object_get_ex(r->params, "paused", &v) &&
+	    !json_object_is_type(v, json_type_boolean))
+		return fail(r, -EINVAL, "params.paused must be true or false");
+	paused = v && json_object_get_boolean(v);
+	rc = xld_dom_create(r->c->ctl->doms, cfg, &d, r->msg, sizeof(r->msg));
+	if (rc)
+		return rc;
+	/* as xl create -p: the guest has run no further than its start */
+	if (paused) {
+		rc = xld_dom_pause(r->c->ctl->doms, d);
+		if (rc) {
+			snprintf(r->msg, sizeof(r->msg),
+				 "domain %" PRIu32 " (%s) was created but "
+				 "cannot be paused: %s",
+				 d->domid, d->name, strerror(-rc));
+			return rc;
+		}
+	}
+	r->result = json_object_new_object();
+	if (!r->result)
+		return -ENOMEM;
+	uuid_unparse_lower(d->uuid, uuid);
+	json_object_object_add(r->result, "domid",
+			       json_object_new_int64(d->domid));
+	json_object_object_add(r->result, "name",
+			       json_object_new_string(d->name));
+	json_object_object_add(r->result, "uuid", json_object_new_string(uuid));
+	return 0;
+}
+
+static int refuse_dom0(struct ctl_req *r, const char *what)
+{
+	return fail(r, -EPERM, "Domain-0 cannot be %s", what);
+}
+
+static int do_destroy(struct ctl_req *r)
+{
+	if (!r->dom)
+		return refuse_dom0(r, "destroyed");
+	return xld_dom_destroy(r->c->ctl->doms, r->dom);
+}
+
+static int refuse_shutdown(struct ctl_req *r)
+{
+	return fail(r, -EINVAL,
+		    "domain %" PRIu32 " (%s) is shut down: destroy it",
+		    r->dom->domid, r->dom->name);
+}
+
+static int do_pause(struct ctl_req *r)
+{
+	if (!r->dom)
+		return refuse_dom0(r, "paused");
+	if (r->dom->state == DC_STATE_SHUTDOWN)
+		return refuse_shutdown(r);
+	return xld_dom_pause(r->c->ctl->doms, r->dom);
+}
+
+static int do_unpause(struct ctl_req *r)
+{
+	if (!r->dom)
+		return refuse_dom0(r, "unpaused");
+	if (r->dom->state == DC_STATE_SHUTDOWN)
+		return refuse_shutdown(r);
+	return xld_dom_unpause(r->c->ctl->doms, r->dom);
+}
+
+/* Hold the reply until @r's domain has shut down or is gone. */
+static void hold(struct ctl_req *r)
+{
+	r->c->waiting = true;
+	r->c->wait_domid = r->dom->domid;
+	r->pending = true;
+}
+
+static int stop(struct ctl_req *r, enum dc_shutdown_reason reason)
+{
+	json_object *v;
+	int rc;
+
+	if (!r->dom)
+		return refuse_dom0(r, reason == DC_SHUTDOWN_REBOOT
+					  ? "rebooted by xld"
+					  : "shut down by xld");
+	if (r->dom->state == DC_STATE_SHUTDOWN)
+		return refuse_shutdown(r);
+	rc = xld_dom_shutdown(r->c->ctl->doms, r->dom, reason);
+	if (rc == -EOPNOTSUPP)
+		return fail(r, rc,
+			    "domain %" PRIu32 " (%s): the guest does not "
+			    "listen to the ACPI power button, so it cannot be "
+			    "asked to %s; xl destroy stops it",
+			    r->dom->domid, r->dom->name,
+			    reason == DC_SHUTDOWN_REBOOT ? "reboot"
+							 : "shut down");
+	if (rc)
+		return rc;
+	if (json_object_object_get_ex(r->params, "wait", &v) &&
+	    json_object_get_boolean(v))
+		hold(r);
+	return 0;
+}
+
+static int do_wait(struct ctl_req *r)
+{
+	const char *reason;
+
+	if (!r->dom)
+		return fail(r, -EINVAL, "Domain-0 never shuts down");
+	if (r->dom->state != DC_STATE_SHUTDOWN) {
+		hold(r);
+		return 0;
+	}
+	r->result = json_object_new_object();
+	if (!r->result)
+		return -ENOMEM;
+	reason = xld_reason_name(r->dom->reason);
+	json_object_object_add(r->result, "domid",
+			       json_object_new_int64(r->dom->domid));
+	json_object_object_add(r->result, "shutdown_reason",
+			       reason ? json_object_new_string(reason) : NULL);
+	return 0;
+}
+
+static int do_shutdown(struct ctl_req *r)
+{
+	return stop(r, DC_SHUTDOWN_POWEROFF);
+}
+
+static int do_reboot(struct ctl_req *r)
+{
+	return stop(r, DC_SHUTDOWN_REBOOT);
+}
+
+static int do_rename(struct ctl_req *r)
+{
+	json_object *v;
+	const char *name;
+	struct xld_dom *other;
+	int rc;
+
+	if (!json_object_object_get_ex(r->params, "name", &v) ||
+	    !json_object_is_type(v, json_type_string))
+		return fail(r, -EINVAL, "rename needs params.name, a string");
+	name = json_object_get_string(v);
+	if (!r->dom)
+		return refuse_dom0(r, "renamed");
+	if (xld_dom_name_check(name) || xld_dom_is_dom0(name))
+		return fail(r, -EINVAL,
+			    "invalid domain name '%.80s': use 1 to %d letters, "
+			    "digits and -_.+:@, not digits only",
+			    name, XLD_DOM_NAME_MAX);
+	other = xld_dom_find(r->c->ctl->doms, name);
+	if (other && other != r->dom)
+		return fail(r, -EEXIST,
+			    "domain name '%s' is already in use by domain "
+			    "%" PRIu32,
+			    name, other->domid);
+	rc = xld_dom_rename(r->c->ctl->doms, r->dom, name);
+	return rc;
+}
+
+static const struct ctl_method methods[] = {
+    {"hello", do_hello, 0},
+    {"list", do_list, 0},
+    {"info", do_info, CTL_DOMAIN},
+    {"domid", do_domid, CTL_DOMAIN},
+    {"domname", do_domname, CTL_DOMAIN},
+    {"wait", do_wait, CTL_DOMAIN},
+    {"create", do_create, CTL_MODIFIES},
+    {"destroy", do_destroy, CTL_MODIFIES | CTL_DOMAIN},
+    {"shutdown", do_shutdown, CTL_MODIFIES | CTL_DOMAIN},
+    {"reboot", do_reboot, CTL_MODIFIES | CTL_DOMAIN},
+    {"pause", do_pause, CTL_MODIFIES | CTL_DOMAIN},
+    {"unpause", do_unpause, CTL_MODIFIES | CTL_DOMAIN},
+    {"rename", do_rename, CTL_MODIFIES | CTL_DOMAIN},
+};
+
+/* params.domain: a name or a domid (string or number). */
+static int resolve_domain(struct ctl_req *r)
+{
+	json_object *v;
+	int64_t n;
+
+	if (!json_object_object_get_ex(r->params, "domain", &v))
+		return fail(r, -EINVAL,
+			    "params.domain is missing: give a "
+			    "domain name or id");
+	if (json_object_is_type(v, json_type_int)) {
+		n = json_object_get_int64(v);
+		if (n < 0 || n > XLD_DOMID_MAX)
+			return fail(r, -ESRCH,
+				    "Domain %" PRId64 " does not "
+				    "exist",
+				    n);
+		r->qualifier = json_object_get_string(v);
+		if (n == 0)
+			return 0;
+		r->dom = xld_dom_by_id(r->c->ctl->doms, (uint32_t)n);
+		if (!r->dom)
+			return fail(r, -ESRCH,
+				    "Domain %" PRId64 " does not "
+				    "exist",
+				    n);
+		return 0;
+	}
+	if (!json_object_is_type(v, json_type_string))
+		return fail(r, -EINVAL,
+			    "params.domain must be a name or an id");
+	r->qualifier = json_object_get_string(v);
+	if (xld_dom_is_dom0(r->qualifier))
+		return 0;
+	r->dom = xld_dom_find(r->c->ctl->doms, r->qualifier);
+	if (!r->dom)
+		return fail(r, errno == ESRCH ? -ESRCH : -ENOENT,
+			    "Domain '%.80s' does not exist", r->qualifier);
+	return 0;
+}
+
+/* One request line (NUL-terminated, newline stripped). */
+static void handle_line(struct ctl_conn *c, const char *line, size_t len)
+{
+	struct ctl_req r = {.c = c};
+	json_tokener *tok = NULL;
+	json_object *req = NULL, *v, *id = NULL;
+	const struct ctl_method *m = NULL;
+	const char *name;
+	size_t i;
+	int rc;
+
+	if (len == 0)
+		return; /* blank lines are allowed between requests */
+	tok = json_tokener_new();
+	if (!tok) {
+		send_error(c, NULL, -ENOMEM, NULL);
+		return;
+	}
+	req = json_tokener_parse_ex(tok, line, (int)len);
+	if (!req || json_tokener_get_error(tok) != json_tokener_success ||
+	    (size_t)json_tokener_get_parse_end(tok) != len) {
+		send_error(c, NULL, -EBADMSG,
+			   "the request is not one valid JSON object");
+		goto out;
+	}
+	if (!json_object_is_type(req, json_type_object)) {
+		send_error(c, NULL, -EBADMSG,
+			   "the request must be a JSON "
+			   "object");
+		goto out;
+	}
+	json_object_object_get_ex(req, "id", &id);
+	if (!json_object_object_get_ex(req, "version", &v) ||
+	    !json_object_is_type(v, json_type_int)) {
+		send_error(c, id, -EPROTO, "the request has no \"version\"");
+		goto out;
+	}
+	if (json_object_get_int64(v) != XLD_CTL_VERSION) {
+		snprintf(r.msg, sizeof(r.msg),
+			 "protocol version %" PRId64 " is not supported; this "
+			 "xld speaks version %d",
+			 json_object_get_int64(v), XLD_CTL_VERSION);
+		send_error(c, id, -EPROTONOSUPPORT, r.msg);
+		goto out;
+	}
+	if (!json_object_object_get_ex(req, "method", &v) ||
+	    !json_object_is_type(v, json_type_string)) {
+		send_error(c, id, -EINVAL, "the request has no \"method\"");
+		goto out;
+	}
+	name = json_object_get_string(v);
+	for (i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)
+		if (!strcmp(methods[i].name, name))
+			m = &methods[i];
+	if (!m) {
+		snprintf(r.msg, sizeof(r.msg), "unknown method '%.64s'", name);
+		send_error(c, id, -EOPNOTSUPP, r.msg);
+		goto out;
+	}
+	if ((m->flags & CTL_MODIFIES) && !c->priv) {
+		snprintf(r.msg, sizeof(r.msg),
+			 "'%s' changes domains: the read-only socket refuses "
+			 "it; use xld.sock as root",
+			 m->name);
+		send_error(c, id, -EACCES, r.msg);
+		goto out;
+	}
+	if (json_object_object_get_ex(req, "params", &r.params)) {
+		if (!json_object_is_type(r.params, json_type_object)) {
+			send_error(c, id, -EINVAL,
+				   "\"params\" must be an object");
+			goto out;
+		}
+	} else {
+		r.params = json_object_new_object();
+		if (!r.params) {
+			send_error(c, id, -ENOMEM, NULL);
+			goto out;
+		}
+		json_object_object_add(req, "params", r.params);
+	}
+	rc = m->flags & CTL_DOMAIN ? resolve_domain(&r) : 0;
+	if (!rc) {
+		rc = m->fn(&r);
+		/* ENOENT and ESRCH say "no such domain" to xl: a domain that
+		 * exists but whose monitor is gone is another failure */
+		if ((rc == -ESRCH || rc == -ENOENT) && r.dom && !r.msg[0]) {
+			snprintf(r.msg, sizeof(r.msg),
+				 "domain %" PRIu32 " (%s): its monitor does "
+				 "not answer",
+				 r.dom->domid, r.dom->name);
+			rc = -EIO;
+		}
+	}
+	if (rc) {
+		json_object_put(r.result);
+		send_error(c, id, rc, r.msg);
+	} else if (r.pending) {
+		json_object_put(r.result);
+		c->wait_id = id ? json_object_get(id) : NULL;
+	} else {
+		send_result(c, id, r.result);
+	}
+out:
+	json_object_put(req);
+	json_tokener_free(tok);
+}
+
+/* Refuse the rest of what @c sends, after one last error. */
+static void conn_refuse(struct ctl_conn *c, int rc, const char *msg)
+{
+	send_error(c, NULL, rc, msg);
+	c->draining = true;
+	c->in_len = 0;
+}
+
+/* Handle every complete line buffered, unless a reply is held. */
+static void process(struct ctl_conn *c)
+{
+	char *nl;
+	size_t len;
+
+	while (!c->dead && !c->draining && !c->waiting && !backlogged(c) &&
+	       (nl = memchr(c->in, '\n', c->in_len))) {
+		len = (size_t)(nl - c->in);
+		*nl = '\0';
+		handle_line(c, c->in, len);
+		memmove(c->in, nl + 1, c->in_len - len - 1);
+		c->in_len -= len + 1;
+	}
+	if (!c->dead && !c->draining && !c->waiting && c->in_len >= CTL_IN_CAP)
+		conn_refuse(c, -E2BIG,
+			    "request line too long: the limit is 262144 bytes");
+	conn_flush(c);
+	if (c->dead)
+		kick(c->ctl);
+}
+
+/* ---- connections ---- */
+
+static void conn_free(struct xld_ctl *ctl, struct ctl_conn *c)
+{
+	struct ctl_conn **pp;
+
+	for (pp = &ctl->conns; *pp; pp = &(*pp)->next) {
+		if (*pp == c) {
+			*pp = c->next;
+			break;
+		}
+	}
+	ctl->nconns--;
+	xld_loop_del(ctl->loop, c->fd);
+	close(c->fd);
+	json_object_put(c->wait_id);
+	free(c->in);
+	free(c->out);
+	free(c);
+}
+
+static void conn_update(struct ctl_conn *c)
+{
+	uint32_t ev = 0;
+
+	if (c->dead)
+		return;
+	if (c->draining ||
+	    (!c->waiting && !backlogged(c) && c->in_len < CTL_IN_CAP))
+		ev |= EPOLLIN;
+	if (c->out_off < c->out_len)
+		ev |= EPOLLOUT;
+	if (ev != c->events && xld_loop_mod(c->ctl->loop, c->fd, ev) == 0)
+		c->events = ev;
+}
+
+static void conn_event(struct xld_loop *loop, int fd, uint32_t events,
+		       void *arg)
+{
+	struct ctl_conn *c = arg;
+	ssize_t r;
+
+	if (c->dead)
+		return;
+	if (events & EPOLLOUT) {
+		conn_flush(c);
+		/* drained enough: the requests that waited go on */
+		if (!backlogged(c) && !c->waiting && !c->draining &&
+		    memchr(c->in, '\n', c->in_len))
+			process(c);
+	}
+	if (c->draining && (events & (EPOLLIN | EPOLLHUP | EPOLLERR))) {
+		char sink[4096];
+
+		r = recv(fd, sink, sizeof(sink), MSG_DONTWAIT);
+		if (r == 0 || (r < 0 && errno != EAGAIN && errno != EINTR)) {
+			c->dead = true;
+			kick(c->ctl);
+		}
+		return;
+	}
+	if (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) {
+		if (c->in_len < CTL_IN_CAP && !c->waiting && !backlogged(c)) {
+			if (c->in_len == c->in_cap) {
+				size_t cap = c->in_cap * 2;
+				char *n;
+
+				if (cap > CTL_IN_CAP)
+					cap = CTL_IN_CAP;
+				n = realloc(c->in, cap);
+				if (!n) {
+					c->dead = true;
+					kick(c->ctl);
+					return;
+				}
+				c->in = n;
+				c->in_cap = cap;
+			}
+			r = recv(fd, c->in + c->in_len, c->in_cap - c->in_len,
+				 MSG_DONTWAIT);
+			if (r < 0 && (errno == EAGAIN || errno == EINTR))
+				return;
+			if (r <= 0) {
+				c->dead = true;
+				kick(c->ctl);
+				return;
+			}
+			c->in_len += (size_t)r;
+			process(c);
+		} else if (events & (EPOLLHUP | EPOLLERR)) {
+			c->dead = true;
+			kick(c->ctl);
+		}
+	}
+}
+
+static void accept_event(struct xld_loop *loop, int fd, uint32_t events,
+			 void *arg)
+{
+	struct xld_ctl *ctl = arg;
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+	struct ctl_conn *c = NULL;
+	bool priv = fd == ctl->lfd[0];
+	int cfd, rc;
+
+	cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (cfd < 0)
+		return;
+	if (getsockopt(cfd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0) {
+		xld_warn("SO_PEERCRED: %s: client refused", strerror(errno));
+		goto refuse;
+	}
+	if (priv && cred.uid != 0 && cred.uid != geteuid()) {
+		xld_warn("uid %ld (pid %ld) on %s refused: root only",
+			 (long)cred.uid, (long)cred.pid, ctl->path[0]);
+		goto refuse;
+	}
+	if (ctl->nconns >= XLD_CTL_CONNS_MAX) {
+		xld_warn("%u clients already: pid %ld refused", ctl->nconns,
+			 (long)cred.pid);
+		goto refuse;
+	}
+	c = calloc(1, sizeof(*c));
+	if (!c || !(c->in = malloc(4096)))
+		goto refuse;
+	c->in_cap = 4096;
+	c->ctl = ctl;
+	c->fd = cfd;
+	c->priv = priv;
+	c->pid = cred.pid;
+	c->uid = cred.uid;
+	c->events = EPOLLIN;
+	rc = xld_loop_add(ctl->loop, cfd, EPOLLIN, conn_event, c);
+	if (rc)
+		goto refuse;
+	c->next = ctl->conns;
+	ctl->conns = c;
+	ctl->nconns++;
+	return;
+refuse:
+	if (c)
+		free(c->in);
+	free(c);
+	close(cfd);
+}
+
+/* ---- deferred work: closing clients, resuming after a wait ---- */
+
+static void kick(struct xld_ctl *ctl)
+{
+	uint64_t one = 1;
+
+	if (write(ctl->kick_fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
+		xld_err("eventfd: %s", strerror(errno));
+}
+
+static void kick_event(struct xld_loop *loop, int fd, uint32_t events,
+		       void *arg)
+{
+	struct xld_ctl *ctl = arg;
+	struct ctl_conn *c, *next;
+	uint64_t v;
+
+	if (read(fd, &v, sizeof(v)) < 0)
+		return;
+	for (c = ctl->conns; c; c = next) {
+		next = c->next;
+		if (c->resume && !c->dead) {
+			c->resume = false;
+			process(c);
+		}
+		if (c->dead)
+			conn_free(ctl, c);
+	}
+}
+
+static void dom_event(void *arg, struct xld_dom *d, enum xld_dom_event ev)
+{
+	struct xld_ctl *ctl = arg;
+	struct ctl_conn *c;
+	json_object *res;
+
+	for (c = ctl->conns; c; c = c->next) {
+		if (!c->waiting || c->dead || c->wait_domid != d->domid)
+			continue;
+		if (ev != XLD_DOM_GONE && d->state != DC_STATE_SHUTDOWN)
+			continue;
+		res = json_object_new_object();
+		if (res) {
+			const char *reason = xld_reason_name(d->reason);
+
+			json_object_object_add(res, "domid",
+					       json_object_new_int64(d->domid));
+			json_object_object_add(
+			    res, "shutdown_reason",
+			    reason ? json_object_new_string(reason) : NULL);
+		}
+		send_result(c, c->wait_id, res);
+		json_object_put(c->wait_id);
+		c->wait_id = NULL;
+		c->waiting = false;
+		c->resume = true;
+		conn_flush(c);
+		kick(ctl);
+	}
+}
+
+/* ---- setup ---- */
+
+static int listen_on(const char *path, mode_t mode, int *out)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	int fd, rc;
+
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return -ENAMETOOLONG;
+	strcpy(sa.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	unlink(path);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    chmod(path, mode) < 0 || listen(fd, 128) < 0) {
+		rc = -errno;
+		close(fd);
+		unlink(path);
+		return rc;
+	}
+	*out = fd;
+	return 0;
+}
+
+struct xld_ctl *xld_ctl_new(struct xld_loop *loop, struct xld_doms *doms,
+			    const char *rundir)
+{
+	static const char *const names[2] = {"xld.sock", "xld-ro.sock"};
+	static const mode_t modes[2] = {0600, 0666};
+	struct xld_ctl *ctl = calloc(1, sizeof(*ctl));
+	char path[PATH_MAX];
+	int i, rc = -ENOMEM;
+
+	if (!ctl)
+		return NULL;
+	ctl->loop = loop;
+	ctl->doms = doms;
+	ctl->lfd[0] = ctl->lfd[1] = ctl->kick_fd = -1;
+	ctl->kick_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (ctl->kick_fd < 0) {
+		rc = -errno;
+		goto fail;
+	}
+	rc = xld_loop_add(loop, ctl->kick_fd, EPOLLIN, kick_event, ctl);
+	if (rc) {
+		close(ctl->kick_fd);
+		ctl->kick_fd = -1;
+		goto fail;
+	}
+	for (i = 0; i < 2; i++) {
+		if (snprintf(path, sizeof(path), "%s/%s", rundir, names[i]) >=
+		    (int)sizeof(path)) {
+			rc = -ENAMETOOLONG;
+			goto fail;
+		}
+		ctl->path[i] = strdup(path);
+		if (!ctl->path[i]) {
+			rc = -ENOMEM;
+			goto fail;
+		}
+		rc = listen_on(path, modes[i], &ctl->lfd[i]);
+		if (rc) {
+			xld_err("listen on %s: %s", path, strerror(-rc));
+			free(ctl->path[i]);
+			ctl->path[i] = NULL;
+			goto fail;
+		}
+		rc =
+		    xld_loop_add(loop, ctl->lfd[i], EPOLLIN, accept_event, ctl);
+		if (rc)
+			goto fail;
+	}
+	xld_doms_set_notify(doms, dom_event, ctl);
+	return ctl;
+fail:
+	xld_ctl_free(ctl);
+	errno = -rc;
+	return NULL;
+}
+
+void xld_ctl_free(struct xld_ctl *ctl)
+{
+	int i;
+
+	if (!ctl)
+		return;
+	xld_doms_set_notify(ctl->doms, NULL, NULL);
+	while (ctl->conns)
+		conn_free(ctl, ctl->conns);
+	for (i = 0; i < 2; i++) {
+		if (ctl->lfd[i] >= 0) {
+			xld_loop_del(ctl->loop, ctl->lfd[i]);
+			close(ctl->lfd[i]);
+		}
+		if (ctl->path[i]) {
+			unlink(ctl->path[i]);
+			free(ctl->path[i]);
+		}
+	}
+	if (ctl->kick_fd >= 0) {
+		xld_loop_del(ctl->loop, ctl->kick_fd);
+		close(ctl->kick_fd);
+	}
+	free(ctl);
+}
