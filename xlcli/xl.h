@@ -67,5 +67,9 @@ int main_rename(int argc, char **argv);
 int main_domid(int argc, char **argv);
 int main_domname(int argc, char **argv);
 int main_uptime(int argc, char **argv);
+int main_info(int argc, char **argv);
+int main_shell(int argc, char **argv);
+int main_domxml_to_libvirt(int argc, char **argv);
+int main_domxml_from_libvirt(int argc, char **argv);
 
 #endif

@@ -56,6 +56,16 @@ const struct xl_cmd xl_cmdtable[] = {
      "[-s] [Domain]",
      "-h, --help          Print this help.\n"
      "-s                  Print a short uptime."},
+    {"info", main_info, 0, "Get information about the host", "",
+     "-h, --help          Print this help."},
+    {"domxml-to-libvirt", main_domxml_to_libvirt, 0,
+     "Convert an xl domain config to libvirt domain XML", "<ConfigFile>",
+     "-h, --help          Print this help."},
+    {"domxml-from-libvirt", main_domxml_from_libvirt, 0,
+     "Convert libvirt domain XML to an xl domain config", "<XMLFile>",
+     "-h, --help          Print this help."},
+    {"shell", main_shell, 0, "Run xl commands interactively", "",
+     "-h, --help          Print this help."},
     {"help", main_help, 0, "Display help information", "[-h] [command]",
      "-h, --help          Print this help."},
 };
