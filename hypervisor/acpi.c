@@ -536,7 +536,7 @@ int hv_acpi_layout_of(struct hv_vm *vm, struct hv_acpi_layout *l)
 		l->virtio[l->nr_virtio].base = d->base;
 		l->virtio[l->nr_virtio].len = (uint32_t)d->len;
 		l->virtio[l->nr_virtio].irq =
-			(unsigned int)(HV_ABI_VIRTIO_FIRST_IRQ + slot);
+			(unsigned int)HV_ABI_VIRTIO_IRQ(slot);
 		l->nr_virtio++;
 	}
 	if (hv_bus_find(&vm->pio, HV_ABI_PORT_PVPANIC, 1))

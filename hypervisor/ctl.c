@@ -15,9 +15,11 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ctl.h"
+#include "state.h"
 #include "domctl.h"
 #include "dc_wire.h"
 
@@ -109,6 +111,55 @@ static void client_send(struct ctl_client *c, const uint8_t *buf, int n)
 		client_close(c);
 }
 
+static uint64_t mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * SAVE: pause, write the state file, then stay paused or be destroyed.
+ * A failed save lets a guest that was running run on.
+ */
+static int32_t save(struct hv_ctl *ctl, enum dc_state state,
+		    const struct dc_wire_msg *m, void *body, uint32_t *len)
+{
+	struct dc_wire_save req;
+	struct dc_wire_save_reply reply = { 0 };
+	uint64_t t0 = mono_ns(), one = 1;
+	int rc;
+
+	memcpy(&req, m->payload, sizeof(req));
+	if (req.flags & ~DC_SAVE_DESTROY || req.pad ||
+	    !memchr(req.path, '\0', sizeof(req.path)) || req.path[0] != '/')
+		return -EINVAL;
+	if (state == DC_STATE_SHUTDOWN || state == DC_STATE_DYING)
+		return -ESRCH;
+	hv_vm_pause(ctl->vm);
+	if (hv_vm_stopped(ctl->vm) != HV_RUNNING)
+		return -ESRCH;		/* it stopped meanwhile */
+	set_state(ctl, DC_STATE_PAUSED, DC_SHUTDOWN_NONE);
+	rc = hv_state_save(ctl->vm, req.path, &reply.bytes);
+	if (rc) {
+		if (state == DC_STATE_RUNNING) {
+			hv_vm_unpause(ctl->vm);
+			set_state(ctl, DC_STATE_RUNNING, DC_SHUTDOWN_NONE);
+		}
+		return rc;
+	}
+	reply.save_ns = mono_ns() - t0;
+	if (req.flags & DC_SAVE_DESTROY) {
+		set_state(ctl, DC_STATE_DYING, DC_SHUTDOWN_NONE);
+		if (write(ctl->destroy_efd, &one, sizeof(one)) < 0)
+			return -errno;
+	}
+	memcpy(body, &reply, sizeof(reply));
+	*len = sizeof(reply);
+	return 0;
+}
+
 static int32_t handle(struct hv_ctl *ctl, struct ctl_client *c,
 		      const struct dc_wire_msg *m, void *body, uint32_t *len)
 {
@@ -161,6 +212,8 @@ static int32_t handle(struct hv_ctl *ctl, struct ctl_client *c,
 	case DC_WIRE_WATCH:
 		c->watching = 1;
 		return 0;
+	case DC_WIRE_SAVE:
+		return save(ctl, state, m, body, len);
 	}
 	return -EOPNOTSUPP;
 }

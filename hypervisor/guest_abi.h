@@ -62,12 +62,16 @@ struct hv_boot_info {
 
 /*
  * virtio-mmio (version 2) devices: slot n at BASE + n * SIZE, above RAM in
- * the 3 GiB hole, interrupt on ISA IRQ FIRST_IRQ + n.  Slot 0 is the first
- * --disk.
+ * the 3 GiB hole, interrupt on ISA IRQ FIRST_IRQ + n, skipping IRQ 9 (the
+ * ACPI SCI): slots 0-3 on IRQs 5-8, slots 4-9 on IRQs 10-15.  Slot 0 is
+ * the first --disk, slots 1 to 8 the --net devices in their order.
  */
 #define HV_ABI_VIRTIO_MMIO_BASE	0xd0000000ULL
 #define HV_ABI_VIRTIO_MMIO_SIZE	0x200ULL
 #define HV_ABI_VIRTIO_FIRST_IRQ	5
+#define HV_ABI_VIRTIO_SLOTS	10
+#define HV_ABI_VIRTIO_IRQ(n)	\
+	(HV_ABI_VIRTIO_FIRST_IRQ + (n) + ((n) >= 4 ? 1 : 0))
 
 /* PM1_CNT: SLP_EN with SLP_TYP 5 (the \_S5 value we advertise) = off. */
 #define HV_ABI_PM1_SLP_EN	(1u << 13)

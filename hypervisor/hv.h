@@ -38,6 +38,16 @@ enum hv_stop {
 #define HV_MEM_MAX_MB		3072	/* RAM ends below the 3 GiB hole */
 #define HV_MEM_DEFAULT_MB	16
 
+/* --net: a virtio-net device on a TAP (dev/vnet.c, dev/vnet.h). */
+#define HV_NET_MAX		8
+#define HV_NET_NAME_MAX		16	/* IFNAMSIZ, with the NUL */
+
+struct hv_net_cfg {
+	char tap[HV_NET_NAME_MAX];	/* the existing TAP device */
+	uint8_t mac[6];
+	int fd;			/* >= 0: use this open TAP-like fd instead */
+};
+
 struct hv_config {
 	const char *kernel;	/* path of the ELF image or Linux kernel */
 	const char *ramdisk;	/* Linux initrd, or NULL */
@@ -45,6 +55,8 @@ struct hv_config {
 	const char *kvm_path;	/* "/dev/kvm" unless XLHV_KVM_DEVICE */
 	const char *disk;	/* virtio-blk backing file, or NULL */
 	int disk_ro;		/* offer it read-only */
+	struct hv_net_cfg net[HV_NET_MAX];	/* virtio-mmio slots 1.. */
+	unsigned int nr_nets;
 	int no_irqchip;		/* XLHV_IRQCHIP=0: as if KVM had none */
 	uint64_t mem_mb;
 	unsigned int nr_vcpus;

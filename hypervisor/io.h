@@ -28,6 +28,15 @@ struct hv_device_ops {
 	int (*io)(struct hv_device *dev, uint64_t offset, void *data,
 		  unsigned int len, int is_write);
 	void (*reset)(struct hv_device *dev);
+	/*
+	 * State save and restore (state.c), with the vCPUs parked.  save
+	 * writes at most @cap bytes to @buf and their number to *@len; load
+	 * takes what save wrote, from a file that may be hostile: it checks
+	 * the length and every value, and returns -EINVAL for a bad one.
+	 * A device without state uses hv_device_save_none/_load_none.
+	 */
+	int (*save)(struct hv_device *dev, void *buf, size_t cap, size_t *len);
+	int (*load)(struct hv_device *dev, const void *buf, size_t len);
 	/* Frees the containing device structure. */
 	void (*destroy)(struct hv_device *dev);
 };
@@ -64,5 +73,10 @@ struct hv_device *hv_bus_find(const struct hv_bus *bus, uint64_t addr,
  */
 int hv_bus_dispatch(const struct hv_bus *bus, uint64_t addr, void *data,
 		    unsigned int len, int is_write);
+
+/* The save/load of a device with no state to keep (state.c). */
+int hv_device_save_none(struct hv_device *dev, void *buf, size_t cap,
+			size_t *len);
+int hv_device_load_none(struct hv_device *dev, const void *buf, size_t len);
 
 #endif

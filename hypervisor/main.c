@@ -22,8 +22,10 @@
 #include "boot_elf.h"
 #include "console.h"
 #include "ctl.h"
+#include "dev/vnet.h"
 #include "guest_abi.h"
 #include "hv.h"
+#include "state.h"
 
 #define KVM_DEFAULT_PATH	"/dev/kvm"
 
@@ -31,6 +33,10 @@ static const char usage_text[] =
 	"usage: xlhv run --kernel FILE [--memory MB] [--vcpus N] "
 	"[--cmdline STR]\n"
 	"                [--ramdisk FILE] [--disk FILE | --disk-ro FILE]\n"
+	"                [--net tap=NAME[,mac=MAC]]...\n"
+	"                [--domid N --control SOCKET [--ready-fd FD]\n"
+	"                 [--console-log FILE] [--name NAME]]\n"
+	"       xlhv run --restore FILE [--disk FILE | --disk-ro FILE]\n"
 	"                [--domid N --control SOCKET [--ready-fd FD]\n"
 	"                 [--console-log FILE] [--name NAME]]\n"
 	"       xlhv info\n"
@@ -87,6 +93,7 @@ struct managed {
 	int ready_fd;
 	const char *console_log;
 	const char *name;
+	const char *restore;	/* a state file to resume, not a boot */
 };
 
 static int parse_run(int argc, char **argv, struct hv_config *cfg,
@@ -100,19 +107,22 @@ static int parse_run(int argc, char **argv, struct hv_config *cfg,
 		{ "cmdline", required_argument, NULL, 'a' },
 		{ "disk", required_argument, NULL, 'd' },
 		{ "disk-ro", required_argument, NULL, 'r' },
+		{ "net", required_argument, NULL, 'n' },
 		{ "domid", required_argument, NULL, 'D' },
 		{ "control", required_argument, NULL, 'C' },
 		{ "ready-fd", required_argument, NULL, 'R' },
 		{ "console-log", required_argument, NULL, 'L' },
 		{ "name", required_argument, NULL, 'N' },
+		{ "restore", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	const char *why = NULL;
 	uint64_t v;
 	int c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+k:i:m:c:a:d:r:hD:C:R:L:N:", opts, 0)) != -1) {
+	while ((c = getopt_long(argc, argv, "+k:i:m:c:a:d:r:n:hD:C:R:L:N:S:", opts, 0)) != -1) {
 		switch (c) {
 		case 'k':
 			cfg->kernel = optarg;
@@ -148,6 +158,11 @@ static int parse_run(int argc, char **argv, struct hv_config *cfg,
 			cfg->disk = optarg;
 			cfg->disk_ro = c == 'r';
 			break;
+		case 'n':
+			if (hv_net_add(cfg, optarg, &why))
+				return usage_error("--net %s: %s", optarg,
+						   why);
+			break;
 		case 'D':
 			if (parse_uint(optarg, 1, 32751, &mg->domid))
 				return usage_error("--domid %s: want a number "
@@ -169,6 +184,9 @@ static int parse_run(int argc, char **argv, struct hv_config *cfg,
 		case 'N':
 			mg->name = optarg;
 			break;
+		case 'S':
+			mg->restore = optarg;
+			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			exit(0);
@@ -179,7 +197,12 @@ static int parse_run(int argc, char **argv, struct hv_config *cfg,
 	}
 	if (optind < argc)
 		return usage_error("unexpected argument \"%s\"", argv[optind]);
-	if (!cfg->kernel)
+	if (mg->restore && (cfg->kernel || cfg->ramdisk || cfg->cmdline ||
+			    cfg->mem_mb != HV_MEM_DEFAULT_MB ||
+			    cfg->nr_vcpus != 1))
+		return usage_error("run: %s", "--restore takes the guest, its "
+				   "memory and vCPUs from the state file");
+	if (!cfg->kernel && !mg->restore)
 		return usage_error("run: %s", "--kernel FILE is required");
 	if (!mg->control != !mg->domid)
 		return usage_error("run: %s", "--domid and --control go "
@@ -345,6 +368,60 @@ static int start_vcpus(struct hv_vm *vm, uint64_t entry)
 	return rc;
 }
 
+/*
+ * Resume a saved guest instead of booting one: vCPUs with their CPUID,
+ * then the file's state over everything, then the threads.
+ */
+static int restore_vcpus(struct hv_vm *vm, int fd,
+			 const struct hv_state_hdr *hdr, const char *path)
+{
+	int rc;
+
+	rc = hv_vcpus_create(vm);
+	if (rc) {
+		hv_err("create %u vCPUs: %s", vm->cfg->nr_vcpus,
+		       strerror(-rc));
+		return rc;
+	}
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
+		rc = hv_cpuid_setup(&vm->vcpus[i]);
+		if (rc) {
+			hv_err("vcpu%u: set CPUID: %s", i, strerror(-rc));
+			return rc;
+		}
+	}
+	rc = hv_state_load(vm, fd, hdr, path);
+	if (rc)
+		return rc;
+	rc = hv_vcpus_start(vm);
+	if (rc)
+		hv_err("start vCPU threads: %s", strerror(-rc));
+	return rc;
+}
+
+/* Open @path and read its header: the VM to build for it. */
+static int restore_open(const char *path, struct hv_state_hdr *hdr,
+			struct hv_config *cfg)
+{
+	char err[256];
+	int fd, rc;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		hv_err("restore %s: %s", path, strerror(errno));
+		return -1;
+	}
+	rc = hv_state_read_hdr(fd, hdr, err, sizeof(err));
+	if (rc) {
+		hv_err("restore %s: %s", path, err);
+		close(fd);
+		return -1;
+	}
+	cfg->mem_mb = hdr->ram_size >> 20;
+	cfg->nr_vcpus = hdr->nr_vcpus;
+	return fd;
+}
+
 static int main_run(int argc, char **argv)
 {
 	struct hv_config cfg = {
@@ -357,10 +434,11 @@ static int main_run(int argc, char **argv)
 	struct managed mg = { .ready_fd = -1 };
 	struct hv_ctl *ctl = NULL;
 	struct hv_vm *vm = NULL;
-	int rc, sig_fd = -1, status;
+	struct hv_state_hdr hdr;
+	int rc, sig_fd = -1, status, restore_fd = -1;
 	const char *why = NULL;
 	sigset_t sigs;
-	uint64_t entry;
+	uint64_t entry = 0;
 
 	status = parse_run(argc, argv, &cfg, &mg);
 	if (status)
@@ -398,6 +476,13 @@ static int main_run(int argc, char **argv)
 		goto out;
 	}
 
+	if (mg.restore) {
+		restore_fd = restore_open(mg.restore, &hdr, &cfg);
+		if (restore_fd < 0) {
+			status = HV_EXIT_CONFIG;
+			goto out;
+		}
+	}
 	vm = hv_vm_new(&cfg, &why);
 	if (!vm) {
 		status = setup_failed(errno);
@@ -418,7 +503,7 @@ static int main_run(int argc, char **argv)
 	if (!vm->caps.irqchip)
 		hv_err("note: KVM has no in-kernel irqchip; the guest gets "
 		       "no interrupts");
-	rc = hv_boot_load(vm, &entry);
+	rc = mg.restore ? 0 : hv_boot_load(vm, &entry);
 	if (rc) {
 		status = rc == -ENOMEM || rc == -EIO ? HV_EXIT_FAILURE :
 						      HV_EXIT_CONFIG;
@@ -434,11 +519,17 @@ static int main_run(int argc, char **argv)
 			goto out;
 		}
 	}
-	rc = start_vcpus(vm, entry);
-	if (rc) {
+	if (mg.restore) {
+		rc = restore_vcpus(vm, restore_fd, &hdr, mg.restore);
+		/* A file that fails its checks is bad input, not a failure. */
+		status = rc == -EINVAL || rc == -EPROTONOSUPPORT ?
+				 HV_EXIT_CONFIG : HV_EXIT_FAILURE;
+	} else {
+		rc = start_vcpus(vm, entry);
 		status = HV_EXIT_FAILURE;
-		goto out;
 	}
+	if (rc)
+		goto out;
 	if (ctl) {
 		managed_ready(&mg, cfg.console_fd);
 		status = wait_managed(vm, ctl, sig_fd);
@@ -456,6 +547,8 @@ out:
 	managed_failed(&mg, status);
 	hv_ctl_free(ctl);
 	hv_vm_free(vm);
+	if (restore_fd >= 0)
+		close(restore_fd);
 	if (sig_fd >= 0)
 		close(sig_fd);
 	if (mg.control && cfg.console_fd >= 0)

@@ -140,12 +140,41 @@ static void halt_until_stop(struct hv_vm *vm)
 	pthread_mutex_unlock(&vm->stop_lock);
 }
 
+static enum hv_stop handle_exit(struct hv_vcpu *v);
+
+/*
+ * An I/O or MMIO exit is complete (the guest's registers hold its result)
+ * only once KVM_RUN is entered again.  Enter it with immediate_exit set,
+ * which finishes the access and returns before any guest instruction,
+ * so a parked vCPU's state can be saved whole.
+ */
+static void complete_pending(struct hv_vcpu *v)
+{
+	for (int i = 0; i < 16; i++) {
+		enum hv_stop why;
+
+		__atomic_store_n(&v->run->immediate_exit, 1, __ATOMIC_SEQ_CST);
+		if (ioctl(v->fd, KVM_RUN, 0) < 0)
+			return;		/* EINTR: nothing left pending */
+		why = handle_exit(v);
+		if (why != HV_RUNNING) {
+			hv_vm_request_stop(v->vm, why);
+			return;
+		}
+	}
+}
+
 /* Before each KVM_RUN: park while the VM is paused. */
 static void park_if_paused(struct hv_vcpu *v)
 {
 	struct hv_vm *vm = v->vm;
 
 	pthread_mutex_lock(&vm->stop_lock);
+	if (vm->paused) {
+		pthread_mutex_unlock(&vm->stop_lock);
+		complete_pending(v);
+		pthread_mutex_lock(&vm->stop_lock);
+	}
 	if (vm->paused) {
 		park_locked(vm);
 		/* The pause's kick is spent: run normally again. */

@@ -2,6 +2,7 @@
 /* The virtio-mmio transport, version 2 registers (see virtio_mmio.h). */
 #include "config.h"
 
+#include <errno.h>
 #include <string.h>
 
 #include "guest_abi.h"
@@ -260,7 +261,7 @@ void hv_virtio_mmio_init(struct hv_virtio_mmio *t, struct hv_vm *vm,
 	t->dev.base = HV_ABI_VIRTIO_MMIO_BASE + slot * HV_ABI_VIRTIO_MMIO_SIZE;
 	t->dev.len = HV_ABI_VIRTIO_MMIO_SIZE;
 	t->dev.vm = vm;
-	t->irq = HV_ABI_VIRTIO_FIRST_IRQ + slot;
+	t->irq = HV_ABI_VIRTIO_IRQ(slot);
 	t->device_id = device_id;
 	t->features = features | HV_VIRTIO_F_VERSION_1;
 	t->nr_queues = nr_queues;
@@ -271,4 +272,88 @@ void hv_virtio_mmio_init(struct hv_virtio_mmio *t, struct hv_vm *vm,
 void hv_virtio_mmio_dispose(struct hv_virtio_mmio *t)
 {
 	pthread_mutex_destroy(&t->lock);
+}
+
+/* The saved transport: registers, then nr_queues queue states. */
+struct mmio_state {
+	uint64_t driver_features;
+	uint32_t dev_features_sel, drv_features_sel, queue_sel;
+	uint32_t status, isr, generation, nr_queues, pad;
+};
+
+#define STATUS_KNOWN (HV_VIRTIO_STATUS_ACK | HV_VIRTIO_STATUS_DRIVER | \
+		      HV_VIRTIO_STATUS_DRIVER_OK | \
+		      HV_VIRTIO_STATUS_FEATURES_OK | \
+		      HV_VIRTIO_STATUS_NEEDS_RESET | HV_VIRTIO_STATUS_FAILED)
+
+int hv_virtio_mmio_save(struct hv_virtio_mmio *t, void *buf, size_t cap,
+			size_t *len)
+{
+	size_t need = sizeof(struct mmio_state) +
+		      t->nr_queues * sizeof(struct hv_vq_state);
+	struct mmio_state s;
+	uint8_t *p = buf;
+
+	if (cap < need)
+		return -ENOSPC;
+	pthread_mutex_lock(&t->lock);
+	s = (struct mmio_state){
+		.driver_features = t->driver_features,
+		.dev_features_sel = t->dev_features_sel,
+		.drv_features_sel = t->drv_features_sel,
+		.queue_sel = t->queue_sel, .status = t->status, .isr = t->isr,
+		.generation = t->generation, .nr_queues = t->nr_queues,
+	};
+	memcpy(p, &s, sizeof(s));
+	for (unsigned int i = 0; i < t->nr_queues; i++) {
+		struct hv_vq_state q;
+
+		hv_vq_save(&t->vq[i], &q);
+		memcpy(p + sizeof(s) + i * sizeof(q), &q, sizeof(q));
+	}
+	pthread_mutex_unlock(&t->lock);
+	*len = need;
+	return 0;
+}
+
+int hv_virtio_mmio_load(struct hv_virtio_mmio *t, const void *buf,
+			size_t len)
+{
+	struct hv_vq vq[HV_VIRTIO_MAX_QUEUES];
+	const uint8_t *p = buf;
+	struct mmio_state s;
+
+	if (len != sizeof(s) + t->nr_queues * sizeof(struct hv_vq_state))
+		return -EINVAL;
+	memcpy(&s, p, sizeof(s));
+	if (s.nr_queues != t->nr_queues || s.status & ~STATUS_KNOWN ||
+	    s.isr & ~(uint32_t)(HV_VIRTIO_ISR_USED | HV_VIRTIO_ISR_CONFIG) ||
+	    s.pad)
+		return -EINVAL;
+	/* Features were checked when the driver set FEATURES_OK. */
+	if (s.status & HV_VIRTIO_STATUS_FEATURES_OK &&
+	    (s.driver_features & ~t->features ||
+	     !(s.driver_features & HV_VIRTIO_F_VERSION_1)))
+		return -EINVAL;
+	memset(vq, 0, sizeof(vq));
+	for (unsigned int i = 0; i < t->nr_queues; i++) {
+		struct hv_vq_state q;
+
+		memcpy(&q, p + sizeof(s) + i * sizeof(q), sizeof(q));
+		if (hv_vq_load(t->dev.vm, &vq[i], &q))
+			return -EINVAL;
+	}
+	pthread_mutex_lock(&t->lock);
+	t->driver_features = s.driver_features;
+	t->dev_features_sel = s.dev_features_sel;
+	t->drv_features_sel = s.drv_features_sel;
+	t->queue_sel = s.queue_sel;
+	t->status = s.status;
+	t->isr = s.isr;
+	t->generation = s.generation;
+	memcpy(t->vq, vq, sizeof(t->vq));
+	if (t->isr)
+		hv_vm_irq_line(t->dev.vm, t->irq, 1);
+	pthread_mutex_unlock(&t->lock);
+	return 0;
 }

@@ -8,6 +8,7 @@
 #define HV_VIRTIO_MMIO_H
 
 #include <pthread.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "io.h"
@@ -63,6 +64,16 @@ void hv_virtio_mmio_init(struct hv_virtio_mmio *t, struct hv_vm *vm,
 void hv_virtio_mmio_dispose(struct hv_virtio_mmio *t);
 /* Reset as at power-on (the device's hv_device_ops.reset calls this). */
 void hv_virtio_mmio_reset(struct hv_virtio_mmio *t);
+
+/*
+ * The transport's state and its queues' (state.c): save writes at most
+ * @cap bytes; load checks everything (-EINVAL), sets it and raises the
+ * interrupt line again if an interrupt was pending.  Both take t->lock.
+ */
+int hv_virtio_mmio_save(struct hv_virtio_mmio *t, void *buf, size_t cap,
+			size_t *len);
+int hv_virtio_mmio_load(struct hv_virtio_mmio *t, const void *buf,
+			size_t len);
 
 /* The bus handler (exposed for unit tests). */
 int hv_virtio_mmio_io(struct hv_device *dev, uint64_t offset, void *data,

@@ -132,3 +132,30 @@ int hv_vq_wants_interrupt(struct hv_vm *vm, const struct hv_vq *vq)
 	return avail && !(__atomic_load_n(&avail[0], __ATOMIC_ACQUIRE) &
 			  HV_VQ_AVAIL_F_NO_INTERRUPT);
 }
+
+void hv_vq_save(const struct hv_vq *vq, struct hv_vq_state *s)
+{
+	*s = (struct hv_vq_state){
+		.num = vq->num, .ready = (uint32_t)vq->ready,
+		.desc = vq->desc, .avail = vq->avail, .used = vq->used,
+		.last_avail = vq->last_avail, .used_idx = vq->used_idx,
+	};
+}
+
+int hv_vq_load(struct hv_vm *vm, struct hv_vq *vq,
+	       const struct hv_vq_state *s)
+{
+	struct hv_vq q = {
+		.num = s->num, .desc = s->desc, .avail = s->avail,
+		.used = s->used,
+	};
+
+	if (s->ready > 1 || s->pad)
+		return -EINVAL;
+	if (s->ready && hv_vq_activate(vm, &q) < 0)
+		return -EINVAL;
+	q.last_avail = s->last_avail;
+	q.used_idx = s->used_idx;
+	*vq = q;
+	return 0;
+}

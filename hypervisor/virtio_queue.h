@@ -63,4 +63,21 @@ int hv_vq_push(struct hv_vm *vm, struct hv_vq *vq, uint16_t head,
 /* Does the driver want an interrupt for used buffers? */
 int hv_vq_wants_interrupt(struct hv_vm *vm, const struct hv_vq *vq);
 
+/* A queue's saved state (state.c), in a fixed layout. */
+struct hv_vq_state {
+	uint32_t num;
+	uint32_t ready;
+	uint64_t desc, avail, used;
+	uint16_t last_avail, used_idx;
+	uint32_t pad;
+};
+
+void hv_vq_save(const struct hv_vq *vq, struct hv_vq_state *s);
+/*
+ * Load a saved queue, from a file that may be hostile: a ready queue's
+ * layout is checked as hv_vq_activate checks it.  -EINVAL if unusable.
+ */
+int hv_vq_load(struct hv_vm *vm, struct hv_vq *vq,
+	       const struct hv_vq_state *s);
+
 #endif

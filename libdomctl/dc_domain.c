@@ -10,7 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -165,29 +167,30 @@ static int read_verdict(dc_ctx *ctx, uint32_t domid, int ready_r)
 	return rc;
 }
 
-int dc_domain_create(dc_ctx *ctx, const struct dc_build *b, pid_t *pid)
+/* Is @domid free for a new monitor?  Makes the socket directory too. */
+static int domid_free(dc_ctx *ctx, uint32_t domid)
 {
-	const char *argv[MAX_ARGS];
 	struct dc_wire_hello hello;
-	char sock[108], nums[3][24];
+
+	if (mkdir(ctx->domdir, 0700) < 0 && errno != EEXIST)
+		return -errno;
+	if (dc__call(ctx, domid, DC_WIRE_HELLO, NULL, 0, &hello,
+		     sizeof(hello)) == 0) {
+		dc__log(ctx, DC_LOG_ERROR, "domain %u already has a monitor "
+			"(pid %u)", domid, hello.pid);
+		return -EEXIST;
+	}
+	return 0;
+}
+
+/* Spawn the monitor of @argv and wait until its guest runs. */
+static int spawn_and_wait(dc_ctx *ctx, uint32_t domid, const char **argv,
+			  pid_t *pid)
+{
+	struct dc_wire_hello hello;
 	int pipefd[2] = { -1, -1 }, status, rc;
 	pid_t child;
 
-	rc = check_build(ctx, b);
-	if (rc)
-		return rc;
-	rc = dc__sock_path(ctx, b->domid, sock, sizeof(sock));
-	if (rc)
-		return rc;
-	if (mkdir(ctx->domdir, 0700) < 0 && errno != EEXIST)
-		return -errno;
-	if (dc__call(ctx, b->domid, DC_WIRE_HELLO, NULL, 0, &hello,
-		     sizeof(hello)) == 0) {
-		dc__log(ctx, DC_LOG_ERROR, "domain %u already has a monitor "
-			"(pid %u)", b->domid, hello.pid);
-		return -EEXIST;
-	}
-	build_argv(ctx, b, sock, nums, argv);
 	if (pipe2(pipefd, O_CLOEXEC) < 0)
 		return -errno;
 	child = fork();
@@ -201,10 +204,10 @@ int dc_domain_create(dc_ctx *ctx, const struct dc_build *b, pid_t *pid)
 	pipefd[1] = -1;
 	while (waitpid(child, &status, 0) < 0 && errno == EINTR)
 		;
-	rc = read_verdict(ctx, b->domid, pipefd[0]);
+	rc = read_verdict(ctx, domid, pipefd[0]);
 	if (rc)
 		goto out;
-	rc = dc__call(ctx, b->domid, DC_WIRE_HELLO, NULL, 0, &hello,
+	rc = dc__call(ctx, domid, DC_WIRE_HELLO, NULL, 0, &hello,
 		      sizeof(hello));
 	if (rc == 0 && hello.version != DC_WIRE_VERSION)
 		rc = -EPROTONOSUPPORT;
@@ -215,6 +218,125 @@ out:
 		close(pipefd[0]);
 	if (pipefd[1] >= 0)
 		close(pipefd[1]);
+	return rc;
+}
+
+int dc_domain_create(dc_ctx *ctx, const struct dc_build *b, pid_t *pid)
+{
+	const char *argv[MAX_ARGS];
+	char sock[108], nums[3][24];
+	int rc;
+
+	rc = check_build(ctx, b);
+	if (rc)
+		return rc;
+	rc = dc__sock_path(ctx, b->domid, sock, sizeof(sock));
+	if (rc)
+		return rc;
+	rc = domid_free(ctx, b->domid);
+	if (rc)
+		return rc;
+	build_argv(ctx, b, sock, nums, argv);
+	return spawn_and_wait(ctx, b->domid, argv, pid);
+}
+
+/* @path made absolute in @buf: the monitor's working directory is not ours. */
+static int abs_path(dc_ctx *ctx, const char *path, char *buf, size_t len)
+{
+	char cwd[DC_SAVE_PATH_MAX];
+	int n;
+
+	if (!path || !*path) {
+		dc__log(ctx, DC_LOG_ERROR, "no state file given");
+		return -EINVAL;
+	}
+	if (path[0] == '/')
+		n = snprintf(buf, len, "%s", path);
+	else if (getcwd(cwd, sizeof(cwd)))
+		n = snprintf(buf, len, "%s/%s", cwd, path);
+	else
+		return -errno;
+	if (n < 0 || (size_t)n >= len) {
+		dc__log(ctx, DC_LOG_ERROR, "state file path %s: longer than "
+			"%zu bytes", path, len - 1);
+		return -ENAMETOOLONG;
+	}
+	return 0;
+}
+
+int dc_domain_restore(dc_ctx *ctx, const struct dc_restore *r, pid_t *pid)
+{
+	const char *argv[MAX_ARGS];
+	char sock[108], domid[24], path[DC_SAVE_PATH_MAX];
+	int i = 0, rc;
+
+	if (r->domid < 1 || r->domid > DC_DOMID_MAX) {
+		dc__log(ctx, DC_LOG_ERROR, "domid %u out of range 1..%u",
+			r->domid, DC_DOMID_MAX);
+		return -EINVAL;
+	}
+	rc = abs_path(ctx, r->path, path, sizeof(path));
+	if (!rc)
+		rc = dc__sock_path(ctx, r->domid, sock, sizeof(sock));
+	if (!rc)
+		rc = domid_free(ctx, r->domid);
+	if (rc)
+		return rc;
+	snprintf(domid, sizeof(domid), "%u", r->domid);
+	argv[i++] = ctx->xlhv;
+	argv[i++] = "run";
+	argv[i++] = "--domid";
+	argv[i++] = domid;
+	argv[i++] = "--control";
+	argv[i++] = sock;
+	argv[i++] = "--ready-fd";
+	argv[i++] = "3";
+	argv[i++] = "--restore";
+	argv[i++] = path;
+	if (r->console_log) {
+		argv[i++] = "--console-log";
+		argv[i++] = r->console_log;
+	}
+	if (r->name) {
+		argv[i++] = "--name";
+		argv[i++] = r->name;
+	}
+	argv[i] = NULL;
+	return spawn_and_wait(ctx, r->domid, argv, pid);
+}
+
+/* A save writes all of RAM: allow it far longer than other requests. */
+#define SAVE_TIMEOUT_S 600
+
+int dc_domain_save(dc_ctx *ctx, uint32_t domid, const char *path,
+		   unsigned int flags, struct dc_save_result *res)
+{
+	struct timeval tv = { .tv_sec = SAVE_TIMEOUT_S };
+	struct dc_wire_save req;
+	struct dc_wire_save_reply reply;
+	int fd, rc;
+
+	if (flags & ~DC_SAVE_DESTROY)
+		return -EINVAL;
+	memset(&req, 0, sizeof(req));
+	req.flags = flags;
+	rc = abs_path(ctx, path, req.path, sizeof(req.path));
+	if (rc)
+		return rc;
+	fd = dc__connect(ctx, domid);
+	if (fd < 0)
+		return fd;
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0) {
+		rc = -errno;
+		goto out;
+	}
+	rc = dc__call_fd(ctx, fd, domid, DC_WIRE_SAVE, &req, sizeof(req),
+			 &reply, sizeof(reply));
+	if (rc == 0 && res)
+		*res = (struct dc_save_result){ .bytes = reply.bytes,
+						.save_ns = reply.save_ns };
+out:
+	close(fd);
 	return rc;
 }
 

@@ -24,6 +24,8 @@ static const struct {
 	[DC_WIRE_DESTROY] = { 0, 0 },
 	[DC_WIRE_WATCH] = { 0, 0 },
 	[DC_WIRE_EVENT] = { sizeof(struct dc_wire_info), 0 },
+	[DC_WIRE_SAVE] = { sizeof(struct dc_wire_save),
+			   sizeof(struct dc_wire_save_reply) },
 };
 
 int dc_wire_encode(void *buf, size_t cap, uint16_t type, uint32_t seq,

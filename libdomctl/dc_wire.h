@@ -41,6 +41,7 @@ enum dc_wire_type {
 	DC_WIRE_DESTROY,
 	DC_WIRE_WATCH,		/* -> (then EVENTs on this connection) */
 	DC_WIRE_EVENT,		/* monitor -> client: dc_wire_info, unasked */
+	DC_WIRE_SAVE,		/* dc_wire_save -> dc_wire_save_reply */
 	DC_WIRE_TYPE_MAX,
 };
 
@@ -51,6 +52,22 @@ struct dc_wire_hello {
 
 struct dc_wire_shutdown {
 	uint32_t reason;	/* enum dc_shutdown_reason */
+};
+
+/*
+ * Pause the guest and write its whole state to @path (absolute, NUL
+ * terminated within the array), then leave it paused or, with
+ * DC_SAVE_DESTROY in @flags, destroy it.
+ */
+struct dc_wire_save {
+	uint32_t flags;		/* DC_SAVE_* (domctl.h) */
+	uint32_t pad;
+	char path[1024];
+};
+
+struct dc_wire_save_reply {
+	uint64_t bytes;		/* the file's size */
+	uint64_t save_ns;	/* from the pause to the file on disk */
 };
 
 struct dc_wire_info {

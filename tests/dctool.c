@@ -8,11 +8,13 @@
  *   dctool RUNDIR shutdown DOMID poweroff|reboot | destroy DOMID
  *   dctool RUNDIR scale N KERNEL
  *   dctool RUNDIR watch DOMID COUNT
+ *   dctool RUNDIR save DOMID FILE [destroy] | restore DOMID FILE [CONSOLE_LOG]
  *
  * info and list print "DOMID PID STATE REASON VCPUS MEMORY_KIB CPU_NS".
  * scale creates domains 1..N in this one process, lists, pauses, unpauses
  * and destroys them all, checking each step and that no fd leaked.
  * watch prints "watching", then "STATE REASON" for COUNT state changes.
+ * save prints "BYTES SAVE_NS"; restore prints the new monitor's pid.
  */
 #include "config.h"
 
@@ -192,6 +194,31 @@ int main(int argc, char **argv)
 		}
 		if (fd >= 0)
 			close(fd);
+	} else if (!strcmp(cmd, "save") && (argc == 5 || argc == 6)) {
+		struct dc_save_result res;
+		unsigned int flags = 0;
+
+		if (argc == 6 && strcmp(argv[5], "destroy")) {
+			fprintf(stderr, "dctool: save: want \"destroy\" or "
+				"nothing after the file\n");
+			dc_ctx_free(ctx);
+			return 2;
+		}
+		if (argc == 6)
+			flags = DC_SAVE_DESTROY;
+		rc = dc_domain_save(ctx, num(argv[3]), argv[4], flags, &res);
+		if (!rc)
+			printf("%llu %llu\n", (unsigned long long)res.bytes,
+			       (unsigned long long)res.save_ns);
+	} else if (!strcmp(cmd, "restore") && (argc == 5 || argc == 6)) {
+		struct dc_restore r = {
+			.domid = num(argv[3]), .path = argv[4],
+			.console_log = argc == 6 ? argv[5] : NULL,
+		};
+
+		rc = dc_domain_restore(ctx, &r, &pid);
+		if (!rc)
+			printf("%d\n", (int)pid);
 	} else if (!strcmp(cmd, "list") && argc == 3) {
 		rc = dc_domain_list(ctx, &list, &n);
 		for (size_t i = 0; !rc && i < n; i++)

@@ -112,6 +112,38 @@ static int acpi_pm_io(struct hv_device *dev, uint64_t offset, void *data,
 	return 0;
 }
 
+/* The state is the three registers, as the guest sees them. */
+static int acpi_pm_save(struct hv_device *dev, void *buf, size_t cap,
+			size_t *len)
+{
+	struct hv_acpi_pm *pm = (struct hv_acpi_pm *)dev;
+
+	if (cap < PM_LEN)
+		return -ENOSPC;
+	pthread_mutex_lock(&pm->lock);
+	memcpy(buf, pm->regs, PM_LEN);
+	pthread_mutex_unlock(&pm->lock);
+	*len = PM_LEN;
+	return 0;
+}
+
+static int acpi_pm_load(struct hv_device *dev, const void *buf, size_t len)
+{
+	struct hv_acpi_pm *pm = (struct hv_acpi_pm *)dev;
+	const uint8_t *r = buf;
+
+	/* Always in ACPI mode, never mid-sleep (SLP_EN never sticks). */
+	if (len != PM_LEN || !(r[PM_CNT] & CNT_SCI_EN) ||
+	    (r[PM_CNT] | r[PM_CNT + 1] << 8) & HV_ABI_PM1_SLP_EN)
+		return -EINVAL;
+	pthread_mutex_lock(&pm->lock);
+	memcpy(pm->regs, buf, PM_LEN);
+	pm->sci_level = 0;	/* a fresh VM's line is low: raise it again */
+	update_sci(pm);
+	pthread_mutex_unlock(&pm->lock);
+	return 0;
+}
+
 static void acpi_pm_destroy(struct hv_device *dev)
 {
 	struct hv_acpi_pm *pm = (struct hv_acpi_pm *)dev;
@@ -123,6 +155,8 @@ static void acpi_pm_destroy(struct hv_device *dev)
 static const struct hv_device_ops acpi_pm_ops = {
 	.io = acpi_pm_io,
 	.reset = acpi_pm_reset,
+	.save = acpi_pm_save,
+	.load = acpi_pm_load,
 	.destroy = acpi_pm_destroy,
 };
 

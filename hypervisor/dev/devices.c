@@ -14,13 +14,25 @@ static int has_disk(const struct hv_vm *vm)
 	return vm->cfg && vm->cfg->disk;
 }
 
+static unsigned int nr_nets(const struct hv_vm *vm)
+{
+	return vm->cfg ? vm->cfg->nr_nets : 0;
+}
+
+static int has_nets(const struct hv_vm *vm)
+{
+	return nr_nets(vm) > 0;
+}
+
 const struct hv_device_desc hv_device_table[] = {
-	{ "uart", hv_uart_new, NULL },
-	{ "ucall", hv_ucall_new, NULL },
-	{ "acpi_pm", hv_acpi_pm_new, NULL },
-	{ "i8042", hv_i8042_new, NULL },
-	{ "pvpanic", hv_pvpanic_new, NULL },
-	{ "vblk", hv_vblk_new, has_disk },
+	{ .name = "uart", .create = hv_uart_new },
+	{ .name = "ucall", .create = hv_ucall_new },
+	{ .name = "acpi_pm", .create = hv_acpi_pm_new },
+	{ .name = "i8042", .create = hv_i8042_new },
+	{ .name = "pvpanic", .create = hv_pvpanic_new },
+	{ .name = "vblk", .create = hv_vblk_new, .wanted = has_disk },
+	{ .name = "vnet", .wanted = has_nets, .count = nr_nets,
+	  .create_nth = hv_vnet_new },
 };
 
 const size_t hv_device_table_len =
@@ -28,26 +40,38 @@ const size_t hv_device_table_len =
 
 int hv_devices_create(struct hv_vm *vm)
 {
+	const struct hv_device_desc *d;
 	struct hv_device *dev;
+	size_t max = 0;
+	unsigned int n;
 	int rc;
 
-	vm->devs = calloc(hv_device_table_len, sizeof(*vm->devs));
+	for (size_t i = 0; i < hv_device_table_len; i++)
+		max += hv_device_table[i].count ?
+			       hv_device_table[i].count(vm) : 1;
+	vm->devs = calloc(max ? max : 1, sizeof(*vm->devs));
 	if (!vm->devs)
 		return -ENOMEM;
 	for (size_t i = 0; i < hv_device_table_len; i++) {
-		if (hv_device_table[i].wanted && !hv_device_table[i].wanted(vm))
+		d = &hv_device_table[i];
+		if (d->wanted && !d->wanted(vm))
 			continue;
-		dev = hv_device_table[i].create(vm);
-		if (!dev)
-			return errno ? -errno : -ENOMEM;
-		vm->devs[vm->nr_devs++] = dev;
-		rc = hv_bus_register(dev->bus == HV_BUS_PIO ? &vm->pio :
-							      &vm->mmio,
-				     dev);
-		if (rc) {
-			hv_err("device %s at %#llx: %s", dev->name,
-			       (unsigned long long)dev->base, strerror(-rc));
-			return rc;
+		n = d->count ? d->count(vm) : 1;
+		for (unsigned int k = 0; k < n; k++) {
+			errno = 0;
+			dev = d->count ? d->create_nth(vm, k) : d->create(vm);
+			if (!dev)
+				return errno ? -errno : -ENOMEM;
+			vm->devs[vm->nr_devs++] = dev;
+			rc = hv_bus_register(dev->bus == HV_BUS_PIO ?
+						     &vm->pio : &vm->mmio,
+					     dev);
+			if (rc) {
+				hv_err("device %s at %#llx: %s", dev->name,
+				       (unsigned long long)dev->base,
+				       strerror(-rc));
+				return rc;
+			}
 		}
 	}
 	return 0;

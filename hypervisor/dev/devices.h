@@ -18,6 +18,12 @@ struct hv_device_desc {
 	struct hv_device *(*create)(struct hv_vm *vm);
 	/* NULL for always; else whether this VM's configuration has one. */
 	int (*wanted)(const struct hv_vm *vm);
+	/*
+	 * Devices the configuration may give several of (create is NULL):
+	 * how many this VM has, and the constructor of the @n-th.
+	 */
+	unsigned int (*count)(const struct hv_vm *vm);
+	struct hv_device *(*create_nth)(struct hv_vm *vm, unsigned int n);
 };
 
 extern const struct hv_device_desc hv_device_table[];
@@ -35,6 +41,8 @@ struct hv_device *hv_acpi_pm_new(struct hv_vm *vm);
 struct hv_device *hv_i8042_new(struct hv_vm *vm);
 struct hv_device *hv_pvpanic_new(struct hv_vm *vm);
 struct hv_device *hv_vblk_new(struct hv_vm *vm);
+/* The @n-th --net (cfg->net[n]) on virtio-mmio slot 1 + @n. */
+struct hv_device *hv_vnet_new(struct hv_vm *vm, unsigned int n);
 
 /*
  * Create every device of the table on @vm's buses.  A device that fails

@@ -45,6 +45,9 @@ static void i8042_destroy(struct hv_device *dev)
 static const struct hv_device_ops i8042_ops = {
 	.io = i8042_io,
 	.reset = i8042_reset,
+	/* Nothing to save: the device keeps no state. */
+	.save = hv_device_save_none,
+	.load = hv_device_load_none,
 	.destroy = i8042_destroy,
 };
 

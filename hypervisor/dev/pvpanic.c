@@ -53,6 +53,9 @@ static void pvpanic_destroy(struct hv_device *dev)
 static const struct hv_device_ops pvpanic_ops = {
 	.io = pvpanic_io,
 	.reset = pvpanic_reset,
+	/* Nothing to save: the device keeps no state. */
+	.save = hv_device_save_none,
+	.load = hv_device_load_none,
 	.destroy = pvpanic_destroy,
 };
 

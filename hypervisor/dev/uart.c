@@ -8,6 +8,7 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -233,6 +234,66 @@ static int uart_io(struct hv_device *dev, uint64_t offset, void *data,
 	return 0;
 }
 
+/* The saved registers and FIFO, in a fixed layout. */
+struct uart_state {
+	uint8_t dll, dlm, ier, fcr, lcr, mcr, scr, lsr;
+	uint8_t rx[RX_FIFO];
+	uint32_t rx_head, rx_count;
+	uint32_t thri, pad;
+};
+
+static int uart_save(struct hv_device *dev, void *buf, size_t cap,
+		     size_t *len)
+{
+	struct hv_uart *u = (struct hv_uart *)dev;
+	struct uart_state s = { 0 };
+
+	if (cap < sizeof(s))
+		return -ENOSPC;
+	pthread_mutex_lock(&u->lock);
+	s = (struct uart_state){
+		.dll = u->dll, .dlm = u->dlm, .ier = u->ier, .fcr = u->fcr,
+		.lcr = u->lcr, .mcr = u->mcr, .scr = u->scr, .lsr = u->lsr,
+		.rx_head = u->rx_head, .rx_count = u->rx_count,
+		.thri = (uint32_t)u->thri,
+	};
+	memcpy(s.rx, u->rx, sizeof(s.rx));
+	pthread_mutex_unlock(&u->lock);
+	memcpy(buf, &s, sizeof(s));
+	*len = sizeof(s);
+	return 0;
+}
+
+static int uart_load(struct hv_device *dev, const void *buf, size_t len)
+{
+	struct hv_uart *u = (struct hv_uart *)dev;
+	struct uart_state s;
+
+	if (len != sizeof(s))
+		return -EINVAL;
+	memcpy(&s, buf, sizeof(s));
+	if (s.rx_head >= RX_FIFO || s.rx_count > RX_FIFO || s.thri > 1 ||
+	    s.ier & 0xf0 || s.mcr & 0xe0 || s.fcr & ~0xc9)
+		return -EINVAL;
+	pthread_mutex_lock(&u->lock);
+	u->dll = s.dll;
+	u->dlm = s.dlm;
+	u->ier = s.ier;
+	u->fcr = s.fcr;
+	u->lcr = s.lcr;
+	u->mcr = s.mcr;
+	u->scr = s.scr;
+	u->lsr = s.lsr;
+	memcpy(u->rx, s.rx, sizeof(u->rx));
+	u->rx_head = s.rx_head;
+	u->rx_count = s.rx_count;
+	u->thri = (int)s.thri;
+	u->irq_level = 0;	/* a fresh VM's line is low: raise it again */
+	update_irq(u);
+	pthread_mutex_unlock(&u->lock);
+	return 0;
+}
+
 static void uart_destroy(struct hv_device *dev)
 {
 	struct hv_uart *u = (struct hv_uart *)dev;
@@ -244,6 +305,8 @@ static void uart_destroy(struct hv_device *dev)
 static const struct hv_device_ops uart_ops = {
 	.io = uart_io,
 	.reset = uart_reset,
+	.save = uart_save,
+	.load = uart_load,
 	.destroy = uart_destroy,
 };
 

@@ -105,6 +105,9 @@ static void ucall_destroy(struct hv_device *dev)
 static const struct hv_device_ops ucall_ops = {
 	.io = ucall_io,
 	.reset = ucall_reset,
+	/* Nothing to save: the device keeps no state. */
+	.save = hv_device_save_none,
+	.load = hv_device_load_none,
 	.destroy = ucall_destroy,
 };
 

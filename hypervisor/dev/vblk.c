@@ -44,6 +44,7 @@ struct hv_vblk {
 	char id[VIRTIO_BLK_ID_BYTES];
 	int kick_efd;
 	int quit;
+	int inflight;			/* under t.lock: a chain is out */
 	pthread_t thread;
 	int started;
 	struct hv_vq_chain chain;	/* the I/O thread's */
@@ -196,6 +197,21 @@ out:
 	return written + 1;
 }
 
+/*
+ * While the VM is paused the I/O thread takes nothing new off the ring,
+ * so a state save sees the queue and guest memory hold still.
+ */
+static void wait_unpaused(struct hv_vblk *b)
+{
+	struct hv_vm *vm = b->t.dev.vm;
+
+	pthread_mutex_lock(&vm->stop_lock);
+	while (vm->paused && vm->stop == HV_RUNNING &&
+	       !__atomic_load_n(&b->quit, __ATOMIC_ACQUIRE))
+		pthread_cond_wait(&vm->stop_cond, &vm->stop_lock);
+	pthread_mutex_unlock(&vm->stop_lock);
+}
+
 /* Drain queue 0: pop under the lock, serve without it, push under it. */
 static void drain(struct hv_vblk *b)
 {
@@ -211,10 +227,18 @@ static void drain(struct hv_vblk *b)
 			pthread_mutex_unlock(&t->lock);
 			return;
 		}
+		if (__atomic_load_n(&t->dev.vm->paused, __ATOMIC_ACQUIRE)) {
+			pthread_mutex_unlock(&t->lock);
+			wait_unpaused(b);
+			if (__atomic_load_n(&b->quit, __ATOMIC_ACQUIRE))
+				return;
+			continue;
+		}
 		gen = t->generation;
 		rc = hv_vq_pop(t->dev.vm, vq, &b->chain, &why);
 		if (rc < 0)
 			hv_virtio_mmio_broken(t, 0, why);
+		b->inflight = rc > 0;
 		pthread_mutex_unlock(&t->lock);
 		if (rc <= 0)
 			return;
@@ -227,6 +251,7 @@ static void drain(struct hv_vblk *b)
 		    !hv_vq_push(t->dev.vm, vq, b->chain.head, len) &&
 		    hv_vq_wants_interrupt(t->dev.vm, vq))
 			hv_virtio_mmio_interrupt(t, HV_VIRTIO_ISR_USED);
+		b->inflight = 0;
 		pthread_mutex_unlock(&t->lock);
 	}
 }
@@ -272,12 +297,52 @@ static void vblk_reset(struct hv_device *dev)
 	hv_virtio_mmio_reset((struct hv_virtio_mmio *)dev);
 }
 
-static void vblk_destroy(struct hv_device *dev)
+/*
+ * The transport and its queue are the whole state (the disk's contents
+ * are the disk's).  The vCPUs are parked; wait for a request the I/O
+ * thread has out to finish, so the ring and guest memory agree.
+ */
+static int vblk_save(struct hv_device *dev, void *buf, size_t cap,
+		     size_t *len)
 {
 	struct hv_vblk *b = (struct hv_vblk *)dev;
 
+	for (int i = 0; i < 10000; i++) {
+		int busy;
+
+		pthread_mutex_lock(&b->t.lock);
+		busy = b->inflight;
+		pthread_mutex_unlock(&b->t.lock);
+		if (!busy)
+			return hv_virtio_mmio_save(&b->t, buf, cap, len);
+		usleep(1000);
+	}
+	return -EBUSY;
+}
+
+static int vblk_load(struct hv_device *dev, const void *buf, size_t len)
+{
+	struct hv_vblk *b = (struct hv_vblk *)dev;
+	int rc;
+
+	rc = hv_virtio_mmio_load(&b->t, buf, len);
+	/* Requests the guest queued before the save: serve them now. */
+	if (!rc && b->t.status & HV_VIRTIO_STATUS_DRIVER_OK)
+		kick(b);
+	return rc;
+}
+
+static void vblk_destroy(struct hv_device *dev)
+{
+	struct hv_vblk *b = (struct hv_vblk *)dev;
+	struct hv_vm *vm = b->t.dev.vm;
+
 	if (b->started) {
 		__atomic_store_n(&b->quit, 1, __ATOMIC_RELEASE);
+		/* It may wait for an unpause: wake it to see quit. */
+		pthread_mutex_lock(&vm->stop_lock);
+		pthread_cond_broadcast(&vm->stop_cond);
+		pthread_mutex_unlock(&vm->stop_lock);
 		kick(b);
 		pthread_join(b->thread, NULL);
 	}
@@ -292,6 +357,8 @@ static void vblk_destroy(struct hv_device *dev)
 static const struct hv_device_ops vblk_ops = {
 	.io = hv_virtio_mmio_io,
 	.reset = vblk_reset,
+	.save = vblk_save,
+	.load = vblk_load,
 	.destroy = vblk_destroy,
 };
 

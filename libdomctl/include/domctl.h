@@ -100,6 +100,42 @@ int dc_domain_shutdown(dc_ctx *ctx, uint32_t domid,
 /* Stop the domain at once and wait until its monitor has exited. */
 int dc_domain_destroy(dc_ctx *ctx, uint32_t domid);
 
+/* dc_domain_save flags. */
+#define DC_SAVE_DESTROY		1u	/* destroy it once saved */
+#define DC_SAVE_PATH_MAX	1024
+
+struct dc_save_result {
+	uint64_t bytes;			/* the state file's size */
+	uint64_t save_ns;		/* from the pause to the file written */
+};
+
+/*
+ * Pause @domid and write its whole state (vCPUs, interrupt controllers,
+ * clock, devices, RAM) to @path (made absolute here: the monitor has its
+ * own working directory), then leave it paused, or destroy it with
+ * DC_SAVE_DESTROY.  When the save fails a running guest runs on.
+ * @res may be NULL.  -ESRCH: no such domain, or it has shut down.
+ */
+int dc_domain_save(dc_ctx *ctx, uint32_t domid, const char *path,
+		   unsigned int flags, struct dc_save_result *res);
+
+/* What a saved domain is restored as.  Strings are borrowed. */
+struct dc_restore {
+	uint32_t domid;			/* 1..DC_DOMID_MAX, the caller's */
+	const char *name;		/* NULL: none */
+	const char *path;		/* what dc_domain_save wrote */
+	const char *console_log;	/* NULL: serial output discarded */
+};
+
+/*
+ * Start a monitor that resumes the guest saved in @r->path (memory and
+ * vCPUs come from the file) and return once it runs, as
+ * dc_domain_create does.  A file that is truncated, corrupt or of
+ * another version is refused: -EINVAL, with the monitor's message naming
+ * the file and what is wrong given to the log callback.
+ */
+int dc_domain_restore(dc_ctx *ctx, const struct dc_restore *r, pid_t *pid);
+
 /*
  * Be told of @domid's state changes: returns a connected fd (close it to
  * stop) that becomes readable on each change; put it in poll/epoll and
