@@ -129,6 +129,13 @@ int hv_vq_wants_interrupt(struct hv_vm *vm, const struct hv_vq *vq)
 {
 	uint16_t *avail = hv_gpa_ptr(vm, vq->avail, AVAIL_SIZE(vq->num));
 
+	/*
+	 * The used index just published (a store) must be visible before
+	 * the driver's flags are read (a load), or a driver that clears
+	 * NO_INTERRUPT in between waits forever: only a full fence orders a
+	 * store before a later load.
+	 */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	return avail && !(__atomic_load_n(&avail[0], __ATOMIC_ACQUIRE) &
 			  HV_VQ_AVAIL_F_NO_INTERRUPT);
 }

@@ -200,14 +200,7 @@ static void wait_unpaused(struct hv_vnet *n)
 static void used_interrupt(struct hv_virtio_mmio *t, unsigned int q,
 			   uint32_t gen)
 {
-	/*
-	 * The used index we published must be visible before we read the
-	 * driver's NO_INTERRUPT flag, which it clears before reading that
-	 * index again: without a full barrier each side may miss the
-	 * other's store (x86 lets a load pass an earlier store), and the
-	 * queue stalls with buffers used and no interrupt.
-	 */
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	/* hv_vq_wants_interrupt orders the used index before the flag. */
 	if (gen == t->generation && t->vq[q].ready &&
 	    hv_vq_wants_interrupt(t->dev.vm, &t->vq[q]))
 		hv_virtio_mmio_interrupt(t, HV_VIRTIO_ISR_USED);
