@@ -238,33 +238,6 @@ static int signal_ignored(int sig)
 	return sigaction(sig, NULL, &sa) == 0 && sa.sa_handler == SIG_IGN;
 }
 
-/* Wait for the guest to stop or a signal to stop it. */
-static int wait_for_stop(struct hv_vm *vm, int sig_fd)
-{
-	struct pollfd pfd[2] = {
-		{ .fd = vm->stop_efd, .events = POLLIN },
-		{ .fd = sig_fd, .events = POLLIN },
-	};
-	struct signalfd_siginfo si;
-
-	while (hv_vm_stopped(vm) == HV_RUNNING) {
-		if (poll(pfd, 2, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			hv_err("poll: %s", strerror(errno));
-			hv_vm_request_stop(vm, HV_STOP_ERROR);
-			break;
-		}
-		if (pfd[1].revents & POLLIN &&
-		    read(sig_fd, &si, sizeof(si)) == sizeof(si)) {
-			hv_err("received %s: stopping the guest",
-			       strsignal((int)si.ssi_signo));
-			hv_vm_request_stop(vm, HV_STOP_SIGNAL);
-		}
-	}
-	return hv_stop_exit_code(hv_vm_stopped(vm));
-}
-
 /*
  * The guest runs: tell libdomctl "ok" on the ready fd, then point stderr
  * (which libdomctl also joined to that pipe, so it heard our errors) at
@@ -292,20 +265,27 @@ static void managed_failed(struct managed *mg, int status)
 }
 
 /*
- * Managed: when the guest stops, its vCPUs end but the domain stays,
- * shut down with its reason, until DESTROY or a signal.
+ * Wait for the guest to stop, or a signal to stop it.  Managed (@ctl):
+ * when the guest stops, its vCPUs end but the domain stays, shut down
+ * with its reason, until DESTROY or a signal, as in Xen.
  */
-static int wait_managed(struct hv_vm *vm, struct hv_ctl *ctl, int sig_fd)
+static int wait_for_stop(struct hv_vm *vm, int sig_fd, struct hv_ctl *ctl)
 {
 	struct pollfd pfd[3] = {
 		{ .fd = vm->stop_efd, .events = POLLIN },
 		{ .fd = sig_fd, .events = POLLIN },
-		{ .fd = hv_ctl_destroy_fd(ctl), .events = POLLIN },
+		{ .fd = ctl ? hv_ctl_destroy_fd(ctl) : -1, .events = POLLIN },
 	};
 	struct signalfd_siginfo si;
-	int stopped = 0;
 
 	for (;;) {
+		if (hv_vm_stopped(vm) != HV_RUNNING && pfd[0].fd >= 0) {
+			if (!ctl)
+				break;
+			pfd[0].fd = -1;
+			hv_vcpus_stop(vm);
+			hv_ctl_guest_stopped(ctl, hv_vm_stopped(vm));
+		}
 		if (poll(pfd, 3, -1) < 0) {
 			if (errno == EINTR)
 				continue;
@@ -315,7 +295,7 @@ static int wait_managed(struct hv_vm *vm, struct hv_ctl *ctl, int sig_fd)
 		}
 		if (pfd[1].revents & POLLIN &&
 		    read(sig_fd, &si, sizeof(si)) == sizeof(si)) {
-			hv_err("received %s: destroying the domain",
+			hv_err("received %s: stopping the guest",
 			       strsignal((int)si.ssi_signo));
 			hv_vm_request_stop(vm, HV_STOP_SIGNAL);
 			break;
@@ -323,12 +303,6 @@ static int wait_managed(struct hv_vm *vm, struct hv_ctl *ctl, int sig_fd)
 		if (pfd[2].revents & POLLIN) {
 			hv_vm_request_stop(vm, HV_STOP_SIGNAL);
 			break;
-		}
-		if (!stopped && hv_vm_stopped(vm) != HV_RUNNING) {
-			stopped = 1;
-			pfd[0].fd = -1;
-			hv_vcpus_stop(vm);
-			hv_ctl_guest_stopped(ctl, hv_vm_stopped(vm));
 		}
 	}
 	return hv_stop_exit_code(hv_vm_stopped(vm));
@@ -532,7 +506,7 @@ static int main_run(int argc, char **argv)
 		goto out;
 	if (ctl) {
 		managed_ready(&mg, cfg.console_fd);
-		status = wait_managed(vm, ctl, sig_fd);
+		status = wait_for_stop(vm, sig_fd, ctl);
 		goto out;
 	}
 	/* Typed input goes to the UART; a closed stdin just means none. */
@@ -542,7 +516,7 @@ static int main_run(int argc, char **argv)
 			hv_err("console input: %s (continuing without)",
 			       strerror(-rc));
 	}
-	status = wait_for_stop(vm, sig_fd);
+	status = wait_for_stop(vm, sig_fd, NULL);
 out:
 	managed_failed(&mg, status);
 	hv_ctl_free(ctl);
