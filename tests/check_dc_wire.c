@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "libdomctl/dc_wire.h"
+#include "tests/hvt_check.h"
 
 static uint8_t buf[DC_WIRE_BUF_SIZE];
 
@@ -205,8 +206,6 @@ int main(void)
 {
 	Suite *s = suite_create("dc_wire");
 	TCase *tc = tcase_create("codec");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, test_request_round_trip);
 	tcase_add_test(tc, test_reply_round_trip);
@@ -220,10 +219,5 @@ int main(void)
 	tcase_add_test(tc, test_socket_oversized);
 	suite_add_tcase(s, tc);
 
-	sr = srunner_create(s);
-	srunner_set_fork_status(sr, CK_FORK);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return hvt_run_suite(s);
 }

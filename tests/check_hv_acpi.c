@@ -17,6 +17,7 @@
 #include "hypervisor/dev/devices.h"
 #include "hypervisor/guest_abi.h"
 #include "hypervisor/hv.h"
+#include "tests/hvt_check.h"
 
 #define GPA	0xe0000ULL
 #define SIZE	0x20000
@@ -599,12 +600,5 @@ static Suite *acpi_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(acpi_suite());
-	int failed;
-
-	srunner_set_fork_status(sr, CK_FORK);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return hvt_run_suite(acpi_suite());
 }

@@ -20,6 +20,7 @@
 #include "hypervisor/acpi.h"
 #include "hypervisor/boot_linux.h"
 #include "hypervisor/hv.h"
+#include "tests/hvt_check.h"
 
 #define RAM_SIZE	(64ULL << 20)
 #define SETUP_SECTS	4
@@ -569,12 +570,5 @@ static Suite *bootparams_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(bootparams_suite());
-	int failed;
-
-	srunner_set_fork_status(sr, CK_FORK);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return hvt_run_suite(bootparams_suite());
 }

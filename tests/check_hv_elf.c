@@ -16,6 +16,7 @@
 #include "hypervisor/boot_elf.h"
 #include "hypervisor/guest_abi.h"
 #include "hypervisor/hv.h"
+#include "tests/hvt_check.h"
 
 #define RAM_SIZE	(4ULL << 20)
 #define CODE_OFF	0x1000
@@ -294,12 +295,5 @@ static Suite *elf_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(elf_suite());
-	int failed;
-
-	srunner_set_fork_status(sr, CK_FORK);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return hvt_run_suite(elf_suite());
 }

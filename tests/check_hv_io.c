@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "hypervisor/io.h"
+#include "tests/hvt_check.h"
 
 struct rec {
 	struct hv_device dev;
@@ -152,8 +153,6 @@ int main(void)
 {
 	Suite *s = suite_create("hv_io");
 	TCase *tc;
-	SRunner *sr;
-	int failed;
 
 	tc = tcase_create("register");
 	tcase_add_checked_fixture(tc, setup, teardown);
@@ -165,10 +164,5 @@ int main(void)
 	tcase_add_loop_test(tc, test_dispatch, 0, sizeof(hits) / sizeof(hits[0]));
 	suite_add_tcase(s, tc);
 
-	sr = srunner_create(s);
-	srunner_set_fork_status(sr, CK_FORK);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return hvt_run_suite(s);
 }

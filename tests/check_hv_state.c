@@ -26,6 +26,7 @@
 #include "hypervisor/hv.h"
 #include "hypervisor/state.h"
 #include "hypervisor/virtio_mmio.h"
+#include "tests/hvt_check.h"
 
 #define RAM_MB		4
 #define RAM		((uint64_t)RAM_MB << 20)
@@ -744,11 +745,5 @@ static Suite *state_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(state_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return hvt_run_suite(state_suite());
 }

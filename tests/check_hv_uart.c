@@ -15,6 +15,7 @@
 
 #include "hypervisor/dev/devices.h"
 #include "hypervisor/hv.h"
+#include "tests/hvt_check.h"
 
 static struct hv_vm vm;
 static struct hv_device *uart;
@@ -214,8 +215,6 @@ int main(void)
 {
 	Suite *s = suite_create("hv_uart");
 	TCase *tc = tcase_create("registers");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_identity);
@@ -230,10 +229,5 @@ int main(void)
 	tcase_add_test(tc, test_loopback_overrun);
 	suite_add_tcase(s, tc);
 
-	sr = srunner_create(s);
-	srunner_set_fork_status(sr, CK_FORK);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return hvt_run_suite(s);
 }

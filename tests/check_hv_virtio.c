@@ -15,6 +15,7 @@
 #include "hypervisor/hv.h"
 #include "hypervisor/virtio_mmio.h"
 #include "hypervisor/virtio_queue.h"
+#include "tests/hvt_check.h"
 
 #define RAM	0x10000ULL
 #define DESC	0x1000ULL
@@ -359,8 +360,6 @@ int main(void)
 {
 	Suite *s = suite_create("hv_virtio");
 	TCase *tc;
-	SRunner *sr;
-	int failed;
 
 	tc = tcase_create("queue");
 	tcase_add_checked_fixture(tc, setup, teardown);
@@ -381,10 +380,5 @@ int main(void)
 	tcase_add_test(tc, test_bad_ring);
 	suite_add_tcase(s, tc);
 
-	sr = srunner_create(s);
-	srunner_set_fork_status(sr, CK_FORK);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return hvt_run_suite(s);
 }

@@ -16,6 +16,7 @@
 #include "hypervisor/dev/devices.h"
 #include "hypervisor/guest_abi.h"
 #include "hypervisor/hv.h"
+#include "tests/hvt_check.h"
 
 #define RAM	0x10000ULL
 
@@ -261,8 +262,6 @@ int main(void)
 {
 	Suite *s = suite_create("hv_vm");
 	TCase *tc;
-	SRunner *sr;
-	int failed;
 
 	tc = tcase_create("gpa");
 	tcase_add_checked_fixture(tc, setup, teardown);
@@ -290,10 +289,5 @@ int main(void)
 	tcase_add_test(tc, test_ucall_bad_width);
 	suite_add_tcase(s, tc);
 
-	sr = srunner_create(s);
-	srunner_set_fork_status(sr, CK_FORK);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return hvt_run_suite(s);
 }

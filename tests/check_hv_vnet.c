@@ -25,6 +25,7 @@
 #include "hypervisor/dev/vnet.h"
 #include "hypervisor/guest_abi.h"
 #include "hypervisor/hv.h"
+#include "tests/hvt_check.h"
 
 #define RAM	0x80000ULL
 #define NUM	8
@@ -938,8 +939,6 @@ int main(void)
 {
 	Suite *s = suite_create("hv_vnet");
 	TCase *tc;
-	SRunner *sr;
-	int failed;
 
 	tc = tcase_create("frames");
 	tcase_add_checked_fixture(tc, setup, teardown);
@@ -973,10 +972,5 @@ int main(void)
 	tcase_add_test(tc, test_acpi_eight);
 	suite_add_tcase(s, tc);
 
-	sr = srunner_create(s);
-	srunner_set_fork_status(sr, CK_FORK);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return hvt_run_suite(s);
 }

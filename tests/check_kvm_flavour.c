@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "hypervisor/kvm_flavour.h"
+#include "tests/hvt_check.h"
 
 static char root[] = "/tmp/check_kvm_flavour.XXXXXX";
 
@@ -103,8 +104,6 @@ int main(void)
 {
 	Suite *s = suite_create("kvm_flavour");
 	TCase *tc = tcase_create("detect");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, root_setup, root_teardown);
 	tcase_add_loop_test(tc, test_detect, 0, sizeof(cases) / sizeof(cases[0]));
@@ -114,10 +113,5 @@ int main(void)
 	tcase_add_test(tc, test_names);
 	suite_add_tcase(s, tc);
 
-	sr = srunner_create(s);
-	srunner_set_fork_status(sr, CK_FORK);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return hvt_run_suite(s);
 }

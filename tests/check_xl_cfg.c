@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "xlcli/xl_cfg.h"
+#include "tests/hvt_check.h"
 
 /* Parses @in as "g.cfg"; returns the dump, or the errors prefixed "E:". */
 static char *parse(const char *in, size_t len)
@@ -276,8 +277,6 @@ int main(void)
 {
 	Suite *s = suite_create("xl_cfg");
 	TCase *tc = tcase_create("grammar");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_loop_test(tc, test_grammar, 0,
 			    sizeof(cases) / sizeof(cases[0]));
@@ -294,10 +293,5 @@ int main(void)
 	tcase_add_test(tc, test_xl_conf);
 	suite_add_tcase(s, tc);
 
-	sr = srunner_create(s);
-	srunner_set_fork_status(sr, CK_FORK);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return hvt_run_suite(s);
 }

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "xlcli/xl.h"
+#include "tests/hvt_check.h"
 
 static int dummy(int argc, char **argv)
 {
@@ -49,16 +50,9 @@ int main(void)
 {
 	Suite *s = suite_create("xl_cmd");
 	TCase *tc = tcase_create("lookup");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_loop_test(tc, test_lookup, 0,
 			    sizeof(cases) / sizeof(cases[0]));
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_set_fork_status(sr, CK_FORK);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return hvt_run_suite(s);
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "xlcli/xl_disk.h"
+#include "tests/hvt_check.h"
 
 static const struct {
 	const char *spec;
@@ -220,17 +221,10 @@ int main(void)
 {
 	Suite *s = suite_create("xl_disk");
 	TCase *tc = tcase_create("spec");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_loop_test(tc, test_spec, 0, sizeof(cases) / sizeof(cases[0]));
 	tcase_add_loop_test(tc, test_prefixes, 0,
 			    sizeof(cases) / sizeof(cases[0]));
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_set_fork_status(sr, CK_FORK);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return hvt_run_suite(s);
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "xlcli/xl_domcfg.h"
+#include "tests/hvt_check.h"
 
 #define BASE "name = 'g'\nkernel = '/k'\n"
 
@@ -250,17 +251,10 @@ int main(void)
 {
 	Suite *s = suite_create("xl_domcfg");
 	TCase *tc = tcase_create("resolve");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_loop_test(tc, test_good, 0, sizeof(good) / sizeof(good[0]));
 	tcase_add_loop_test(tc, test_bad, 0, sizeof(bad) / sizeof(bad[0]));
 	tcase_add_test(tc, test_warnings);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_set_fork_status(sr, CK_FORK);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return hvt_run_suite(s);
 }

@@ -10,6 +10,7 @@
 #include "xlcli/xl_cfg.h"
 #include "xlcli/xl_domcfg.h"
 #include "xlcli/xl_domxml.h"
+#include "tests/hvt_check.h"
 
 static uint32_t fixed_rnd(void *arg)
 {
@@ -308,8 +309,6 @@ int main(void)
 {
 	Suite *s = suite_create("xl_domxml");
 	TCase *tc;
-	SRunner *sr;
-	int failed;
 
 	tc = tcase_create("to_libvirt");
 	tcase_add_test(tc, to_xml_maps);
@@ -327,10 +326,5 @@ int main(void)
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 
-	sr = srunner_create(s);
-	srunner_set_fork_status(sr, CK_FORK);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return hvt_run_suite(s);
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "xlcli/xl_vif.h"
+#include "tests/hvt_check.h"
 
 static const struct {
 	const char *spec;
@@ -253,8 +254,6 @@ int main(void)
 {
 	Suite *s = suite_create("xl_vif");
 	TCase *tc = tcase_create("spec");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_loop_test(tc, test_spec, 0, sizeof(cases) / sizeof(cases[0]));
 	suite_add_tcase(s, tc);
@@ -262,10 +261,5 @@ int main(void)
 	tcase_add_test(tc, test_macs_unique);
 	tcase_add_test(tc, test_macs_exhausted);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_set_fork_status(sr, CK_FORK);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return hvt_run_suite(s);
 }

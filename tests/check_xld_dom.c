@@ -19,6 +19,7 @@
 
 #include "xld/dom.h"
 #include "xld/xs_server.h"
+#include "tests/hvt_check.h"
 
 /* ---- names and actions ---- */
 
@@ -308,8 +309,6 @@ int main(void)
 {
 	Suite *s = suite_create("xld_dom");
 	TCase *tc;
-	SRunner *sr;
-	int failed;
 
 	tc = tcase_create("names");
 	tcase_add_loop_test(tc, test_name, 0, sizeof(names) / sizeof(names[0]));
@@ -324,10 +323,5 @@ int main(void)
 	tcase_add_test(tc, test_create_no_monitor);
 	tcase_add_test(tc, test_load_dead);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_set_fork_status(sr, CK_FORK);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return hvt_run_suite(s);
 }

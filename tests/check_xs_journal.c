@@ -15,6 +15,7 @@
 #include "xld/xld.h"
 #include "xld/xs.h"
 #include "xld/xs_journal.h"
+#include "tests/hvt_check.h"
 
 static char dir[] = "/tmp/check_xs_journal.XXXXXX";
 static struct xs_arena arena;
@@ -241,12 +242,5 @@ static Suite *xs_journal_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(xs_journal_suite());
-	int failed;
-
-	srunner_set_fork_status(sr, CK_FORK);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return hvt_run_suite(xs_journal_suite());
 }

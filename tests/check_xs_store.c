@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "xld/xs.h"
+#include "tests/hvt_check.h"
 
 /* Watch events land here: "token:path" lines. */
 static char events[8192];
@@ -777,12 +778,5 @@ static Suite *xs_store_suite(void)
 
 int main(void)
 {
-	SRunner *sr = srunner_create(xs_store_suite());
-	int failed;
-
-	srunner_set_fork_status(sr, CK_FORK);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return hvt_run_suite(xs_store_suite());
 }
