@@ -171,9 +171,14 @@ static int read_verdict(dc_ctx *ctx, uint32_t domid, int ready_r)
 static int domid_free(dc_ctx *ctx, uint32_t domid)
 {
 	struct dc_wire_hello hello;
+	int rc;
 
-	if (mkdir(ctx->domdir, 0700) < 0 && errno != EEXIST)
-		return -errno;
+	if (mkdir(ctx->domdir, 0700) < 0 && errno != EEXIST) {
+		rc = -errno;
+		dc__log(ctx, DC_LOG_ERROR, "cannot create %s: %s", ctx->domdir,
+			strerror(-rc));
+		return rc;
+	}
 	if (dc__call(ctx, domid, DC_WIRE_HELLO, NULL, 0, &hello,
 		     sizeof(hello)) == 0) {
 		dc__log(ctx, DC_LOG_ERROR, "domain %u already has a monitor "
@@ -455,12 +460,46 @@ int dc_domain_shutdown(dc_ctx *ctx, uint32_t domid,
 }
 
 /* Wait for a process that is not our child to exit, with pidfd. */
+/* Has @pid exited?  A zombie waiting for init to reap it has. */
+static int exited(pid_t pid)
+{
+	char path[64], stat[256], *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 1;
+	n = read(fd, stat, sizeof(stat) - 1);
+	close(fd);
+	if (n <= 0)
+		return 1;
+	stat[n] = '\0';
+	/* "pid (comm) S ...": the state follows the last ')'. */
+	p = strrchr(stat, ')');
+	return p && p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X');
+}
+
+/* Without pidfd_open (old kernels, valgrind): look every 10 ms. */
+static int poll_gone(pid_t pid, int timeout_ms)
+{
+	for (int waited = 0; waited < timeout_ms; waited += 10) {
+		if (exited(pid))
+			return 0;
+		usleep(10000);
+	}
+	return exited(pid) ? 0 : -ETIMEDOUT;
+}
+
 static int wait_gone(pid_t pid, int timeout_ms)
 {
 	struct pollfd p = { .events = POLLIN };
 	int r;
 
 	p.fd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (p.fd < 0 && errno == ENOSYS)
+		return poll_gone(pid, timeout_ms);
 	if (p.fd < 0)
 		return errno == ESRCH ? 0 : -errno;
 	do
