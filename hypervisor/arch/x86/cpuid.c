@@ -74,6 +74,38 @@ static void adjust(struct hv_vcpu *v, struct kvm_cpuid_entry2 *e)
 	}
 }
 
+/*
+ * XCR0 starts as every state component leaf 0xD advertises, not x87 only.
+ * KVM recomputes CPUID.(EAX=0xD,ECX=0).EBX, the XSAVE area size for the
+ * current XCR0, at KVM_SET_CPUID2 and whenever an intercepted XSETBV
+ * changes XCR0.  Where the guest's XSETBV never reaches KVM (seen in the
+ * test host: the L1 KVM under QEMU's TCG, for QEMU's guests as for ours),
+ * EBX stays at the 576 bytes of x87+SSE while the guest enables AVX and
+ * PKRU, and Linux warns "XSAVE consistency problem: size 2696 !=
+ * kernel_size 576".  With XCR0 already at what the guest will enable, EBX
+ * is right from the start; a guest that enables less has its XSETBV
+ * intercepted as usual.  Best effort: a KVM that refuses (PVM) keeps its
+ * reset value, which changes nothing for the test guests.
+ */
+static void preset_xcr0(struct hv_vcpu *v, const struct kvm_cpuid2 *cpuid)
+{
+	struct kvm_xcrs xcrs = { .nr_xcrs = 1 };
+	uint64_t mask = 0;
+
+	for (uint32_t i = 0; i < cpuid->nent; i++) {
+		const struct kvm_cpuid_entry2 *e = &cpuid->entries[i];
+
+		if (e->function == 0xd && e->index == 0)
+			mask = e->eax | (uint64_t)e->edx << 32;
+	}
+	/* Nothing beyond x87 and SSE: the reset value is as good. */
+	if (!(mask & ~3ull) || !(mask & 1))
+		return;
+	xcrs.xcrs[0].xcr = 0;
+	xcrs.xcrs[0].value = mask;
+	(void)ioctl(v->fd, KVM_SET_XCRS, &xcrs);
+}
+
 int hv_cpuid_setup(struct hv_vcpu *v)
 {
 	struct kvm_cpuid2 *cpuid;
@@ -92,6 +124,8 @@ int hv_cpuid_setup(struct hv_vcpu *v)
 		adjust(v, &cpuid->entries[i]);
 	if (ioctl(v->fd, KVM_SET_CPUID2, cpuid) < 0)
 		rc = -errno;
+	else
+		preset_xcr0(v, cpuid);
 out:
 	free(cpuid);
 	return rc;
