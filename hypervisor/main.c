@@ -35,10 +35,12 @@ static const char usage_text[] =
 	"                [--ramdisk FILE] [--disk FILE | --disk-ro FILE]\n"
 	"                [--net tap=NAME[,mac=MAC]]...\n"
 	"                [--domid N --control SOCKET [--ready-fd FD]\n"
-	"                 [--console-log FILE] [--name NAME]]\n"
+	"                 [--console-log FILE] [--console-tty LINK]\n"
+	"                 [--name NAME]]\n"
 	"       xlhv run --restore FILE [--disk FILE | --disk-ro FILE]\n"
 	"                [--domid N --control SOCKET [--ready-fd FD]\n"
-	"                 [--console-log FILE] [--name NAME]]\n"
+	"                 [--console-log FILE] [--console-tty LINK]\n"
+	"                 [--name NAME]]\n"
 	"       xlhv info\n"
 	"       xlhv --help | --version\n";
 
@@ -92,6 +94,7 @@ struct managed {
 	const char *control;	/* NULL: foreground mode */
 	int ready_fd;
 	const char *console_log;
+	const char *console_tty;	/* a symlink to make to the pty */
 	const char *name;
 	const char *restore;	/* a state file to resume, not a boot */
 };
@@ -112,6 +115,7 @@ static int parse_run(int argc, char **argv, struct hv_config *cfg,
 		{ "control", required_argument, NULL, 'C' },
 		{ "ready-fd", required_argument, NULL, 'R' },
 		{ "console-log", required_argument, NULL, 'L' },
+		{ "console-tty", required_argument, NULL, 'T' },
 		{ "name", required_argument, NULL, 'N' },
 		{ "restore", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
@@ -122,7 +126,7 @@ static int parse_run(int argc, char **argv, struct hv_config *cfg,
 	int c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+k:i:m:c:a:d:r:n:hD:C:R:L:N:S:", opts, 0)) != -1) {
+	while ((c = getopt_long(argc, argv, "+k:i:m:c:a:d:r:n:hD:C:R:L:T:N:S:", opts, 0)) != -1) {
 		switch (c) {
 		case 'k':
 			cfg->kernel = optarg;
@@ -181,6 +185,9 @@ static int parse_run(int argc, char **argv, struct hv_config *cfg,
 		case 'L':
 			mg->console_log = optarg;
 			break;
+		case 'T':
+			mg->console_tty = optarg;
+			break;
 		case 'N':
 			mg->name = optarg;
 			break;
@@ -207,9 +214,10 @@ static int parse_run(int argc, char **argv, struct hv_config *cfg,
 	if (!mg->control != !mg->domid)
 		return usage_error("run: %s", "--domid and --control go "
 				   "together");
-	if (!mg->control && (mg->ready_fd >= 0 || mg->console_log))
-		return usage_error("run: %s", "--ready-fd and --console-log "
-				   "need --control");
+	if (!mg->control && (mg->ready_fd >= 0 || mg->console_log ||
+			     mg->console_tty))
+		return usage_error("run: %s", "--ready-fd, --console-log and "
+				   "--console-tty need --control");
 	return 0;
 }
 
@@ -306,6 +314,34 @@ static int wait_for_stop(struct hv_vm *vm, int sig_fd, struct hv_ctl *ctl)
 		}
 	}
 	return hv_stop_exit_code(hv_vm_stopped(vm));
+}
+
+/*
+ * Console input, started before the vCPUs run.  Managed: a pty (as Xen
+ * offers one), linked at --console-tty; foreground: what is typed on
+ * stdin, if open.  Neither is worth failing the guest for.
+ */
+static void start_console(struct hv_vm *vm, const struct managed *mg)
+{
+	char tty[64];
+	int rc;
+
+	if (mg->control) {
+		rc = hv_console_start_pty(vm, mg->console_tty, tty,
+					  sizeof(tty));
+		if (rc)
+			hv_err("console pty%s%s: %s (continuing without)",
+			       mg->console_tty ? " " : "",
+			       mg->console_tty ? mg->console_tty : "",
+			       strerror(-rc));
+		return;
+	}
+	if (fcntl(STDIN_FILENO, F_GETFD) < 0)
+		return;
+	rc = hv_console_start(vm, STDIN_FILENO);
+	if (rc)
+		hv_err("console input: %s (continuing without)",
+		       strerror(-rc));
 }
 
 static int start_vcpus(struct hv_vm *vm, uint64_t entry)
@@ -493,6 +529,7 @@ static int main_run(int argc, char **argv)
 			goto out;
 		}
 	}
+	start_console(vm, &mg);
 	if (mg.restore) {
 		rc = restore_vcpus(vm, restore_fd, &hdr, mg.restore);
 		/* A file that fails its checks is bad input, not a failure. */
@@ -508,13 +545,6 @@ static int main_run(int argc, char **argv)
 		managed_ready(&mg, cfg.console_fd);
 		status = wait_for_stop(vm, sig_fd, ctl);
 		goto out;
-	}
-	/* Typed input goes to the UART; a closed stdin just means none. */
-	if (fcntl(STDIN_FILENO, F_GETFD) >= 0) {
-		rc = hv_console_start(vm, STDIN_FILENO);
-		if (rc)
-			hv_err("console input: %s (continuing without)",
-			       strerror(-rc));
 	}
 	status = wait_for_stop(vm, sig_fd, NULL);
 out:

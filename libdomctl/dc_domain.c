@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -24,7 +25,9 @@
 #define CREATE_TIMEOUT_MS 30000
 #define DESTROY_TIMEOUT_MS 10000
 #define READY_FD 3
-#define MAX_ARGS 32
+#define MAX_ARGS (32 + 2 * DC_NETS_MAX)
+/* "tap=NAME,mac=xx:xx:xx:xx:xx:xx" */
+#define NET_ARG_MAX 48
 
 static int check_build(dc_ctx *ctx, const struct dc_build *b)
 {
@@ -42,12 +45,44 @@ static int check_build(dc_ctx *ctx, const struct dc_build *b)
 			b->vcpus ? "memory" : "vcpus");
 		return -EINVAL;
 	}
+	if (b->nnets > DC_NETS_MAX) {
+		dc__log(ctx, DC_LOG_ERROR, "domain %u: %zu network cards, at "
+			"most %d", b->domid, b->nnets, DC_NETS_MAX);
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < b->nnets; i++) {
+		const struct dc_net *n = &b->nets[i];
+
+		if (!n->tap || !*n->tap || strlen(n->tap) > 15 ||
+		    strpbrk(n->tap, ",=/") ||
+		    (n->mac && strlen(n->mac) != 17)) {
+			dc__log(ctx, DC_LOG_ERROR, "domain %u: network card "
+				"%zu: bad TAP name '%s' or MAC '%s'", b->domid,
+				i, n->tap ? n->tap : "", n->mac ? n->mac : "");
+			return -EINVAL;
+		}
+	}
 	return 0;
+}
+
+/* --net arguments for @b's cards, into @nets. */
+static void build_nets(const struct dc_build *b,
+		       char nets[DC_NETS_MAX][NET_ARG_MAX])
+{
+	for (size_t i = 0; i < b->nnets; i++) {
+		if (b->nets[i].mac)
+			snprintf(nets[i], NET_ARG_MAX, "tap=%s,mac=%s",
+				 b->nets[i].tap, b->nets[i].mac);
+		else
+			snprintf(nets[i], NET_ARG_MAX, "tap=%s",
+				 b->nets[i].tap);
+	}
 }
 
 /* The monitor's argument vector; strings live in @nums. */
 static void build_argv(dc_ctx *ctx, const struct dc_build *b, const char *sock,
-		       char nums[3][24], const char **argv)
+		       char nums[3][24], char nets[DC_NETS_MAX][NET_ARG_MAX],
+		       const char **argv)
 {
 	int i = 0;
 
@@ -83,6 +118,10 @@ static void build_argv(dc_ctx *ctx, const struct dc_build *b, const char *sock,
 	if (b->name) {
 		argv[i++] = "--name";
 		argv[i++] = b->name;
+	}
+	for (size_t k = 0; k < b->nnets; k++) {
+		argv[i++] = "--net";
+		argv[i++] = nets[k];
 	}
 	argv[i] = NULL;
 }
@@ -167,6 +206,47 @@ static int read_verdict(dc_ctx *ctx, uint32_t domid, int ready_r)
 	return rc;
 }
 
+/* Where the monitor of @domid links its console pty. */
+static int tty_path(dc_ctx *ctx, uint32_t domid, char *buf, size_t len)
+{
+	int n = snprintf(buf, len, "%s/%u.tty", ctx->domdir, domid);
+
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
+/* Append "--console-tty @link" to the NULL-terminated @argv. */
+static void argv_add_tty(const char **argv, const char *link)
+{
+	int i = 0;
+
+	while (argv[i])
+		i++;
+	argv[i++] = "--console-tty";
+	argv[i++] = link;
+	argv[i] = NULL;
+}
+
+int dc_domain_console(dc_ctx *ctx, uint32_t domid, char *tty, size_t len)
+{
+	char link[PATH_MAX], buf[PATH_MAX];
+	ssize_t r;
+	int rc;
+
+	if (domid < 1 || domid > DC_DOMID_MAX)
+		return -EINVAL;
+	rc = tty_path(ctx, domid, link, sizeof(link));
+	if (rc)
+		return rc;
+	r = readlink(link, buf, sizeof(buf));
+	if (r < 0)
+		return errno == ENOENT ? -ESRCH : -errno;
+	if ((size_t)r >= sizeof(buf) || (size_t)r >= len)
+		return -ENAMETOOLONG;
+	memcpy(tty, buf, (size_t)r);
+	tty[r] = '\0';
+	return 0;
+}
+
 /* Is @domid free for a new monitor?  Makes the socket directory too. */
 static int domid_free(dc_ctx *ctx, uint32_t domid)
 {
@@ -229,19 +309,24 @@ out:
 int dc_domain_create(dc_ctx *ctx, const struct dc_build *b, pid_t *pid)
 {
 	const char *argv[MAX_ARGS];
-	char sock[108], nums[3][24];
+	char sock[108], nums[3][24], nets[DC_NETS_MAX][NET_ARG_MAX];
+	char tty[PATH_MAX];
 	int rc;
 
 	rc = check_build(ctx, b);
 	if (rc)
 		return rc;
 	rc = dc__sock_path(ctx, b->domid, sock, sizeof(sock));
+	if (!rc)
+		rc = tty_path(ctx, b->domid, tty, sizeof(tty));
 	if (rc)
 		return rc;
 	rc = domid_free(ctx, b->domid);
 	if (rc)
 		return rc;
-	build_argv(ctx, b, sock, nums, argv);
+	build_nets(b, nets);
+	build_argv(ctx, b, sock, nums, nets, argv);
+	argv_add_tty(argv, tty);
 	return spawn_and_wait(ctx, b->domid, argv, pid);
 }
 
@@ -272,7 +357,7 @@ static int abs_path(dc_ctx *ctx, const char *path, char *buf, size_t len)
 int dc_domain_restore(dc_ctx *ctx, const struct dc_restore *r, pid_t *pid)
 {
 	const char *argv[MAX_ARGS];
-	char sock[108], domid[24], path[DC_SAVE_PATH_MAX];
+	char sock[108], domid[24], path[DC_SAVE_PATH_MAX], tty[PATH_MAX];
 	int i = 0, rc;
 
 	if (r->domid < 1 || r->domid > DC_DOMID_MAX) {
@@ -283,6 +368,8 @@ int dc_domain_restore(dc_ctx *ctx, const struct dc_restore *r, pid_t *pid)
 	rc = abs_path(ctx, r->path, path, sizeof(path));
 	if (!rc)
 		rc = dc__sock_path(ctx, r->domid, sock, sizeof(sock));
+	if (!rc)
+		rc = tty_path(ctx, r->domid, tty, sizeof(tty));
 	if (!rc)
 		rc = domid_free(ctx, r->domid);
 	if (rc)
@@ -307,6 +394,7 @@ int dc_domain_restore(dc_ctx *ctx, const struct dc_restore *r, pid_t *pid)
 		argv[i++] = r->name;
 	}
 	argv[i] = NULL;
+	argv_add_tty(argv, tty);
 	return spawn_and_wait(ctx, r->domid, argv, pid);
 }
 
@@ -512,6 +600,7 @@ static int wait_gone(pid_t pid, int timeout_ms)
 int dc_domain_destroy(dc_ctx *ctx, uint32_t domid)
 {
 	struct dc_wire_hello hello;
+	char tty[PATH_MAX];
 	int rc;
 
 	rc = dc__call(ctx, domid, DC_WIRE_HELLO, NULL, 0, &hello, sizeof(hello));
@@ -526,6 +615,9 @@ int dc_domain_destroy(dc_ctx *ctx, uint32_t domid)
 			DESTROY_TIMEOUT_MS / 1000);
 		kill((pid_t)hello.pid, SIGKILL);
 		rc = wait_gone((pid_t)hello.pid, DESTROY_TIMEOUT_MS);
+		/* killed, it left its console link behind */
+		if (!rc && !tty_path(ctx, domid, tty, sizeof(tty)))
+			unlink(tty);
 	}
 	return rc;
 }

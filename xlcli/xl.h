@@ -71,5 +71,12 @@ int main_info(int argc, char **argv);
 int main_shell(int argc, char **argv);
 int main_domxml_to_libvirt(int argc, char **argv);
 int main_domxml_from_libvirt(int argc, char **argv);
+int main_console(int argc, char **argv);
+
+/*
+ * Attach this terminal to @dom's console until Ctrl-] (xl console, xl
+ * create -c).  Prints what went wrong; returns the exit status.
+ */
+int xl_console_attach(const char *dom);
 
 #endif

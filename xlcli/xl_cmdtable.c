@@ -16,6 +16,8 @@ const struct xl_cmd xl_cmdtable[] = {
      "-n, --dryrun        Dry run: print the resolved configuration as\n"
      "                    JSON and create nothing.\n"
      "-p, --paused        Leave the domain paused after it is created.\n"
+     "-c                  Connect to the console after the domain is\n"
+     "                    created (detach with Ctrl-]).\n"
      "-q, --quiet         Do not print \"Parsing config from\".\n"
      "-v, --verbose       Also report keys that are ignored.\n"
      "-f FILE, --defconfig=FILE\n"
@@ -28,6 +30,12 @@ const struct xl_cmd xl_cmdtable[] = {
      "-v, --verbose       Also print each domain's UUID and reason code.\n"
      "-j, --json          Print the status of each domain as JSON.\n"
      "-l, --long          Print each guest's configuration as JSON."},
+    {"console", main_console, 0, "Attach to domain's console",
+     "[options] <Domain>",
+     "-h, --help          Print this help.\n"
+     "-t TYPE             pv or serial: the same one console here.\n"
+     "-n NUMBER           Only 0: each domain has one console.\n"
+     "Detach with Ctrl-]."},
     {"destroy", main_destroy, XL_MODIFIES, "Terminate a domain immediately",
      "<Domain>", "-h, --help          Print this help."},
     {"shutdown", main_shutdown, XL_MODIFIES,

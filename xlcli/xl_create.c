@@ -42,8 +42,10 @@ static uint32_t host_random(void *arg)
 	return ((uint32_t)rand_r(&seed) << 16) ^ (uint32_t)rand_r(&seed);
 }
 
-/* Hand the resolved config to xld; returns the exit status. */
-static int create_in_xld(json_object *cfg, int quiet, int paused)
+/* Hand the resolved config to xld; returns the exit status, and the new
+ * domain's id in @domid. */
+static int create_in_xld(json_object *cfg, int quiet, int paused,
+			 int *domid)
 {
 	struct xl_ctl_err err;
 	json_object *params = json_object_new_object(), *res = NULL, *v;
@@ -64,15 +66,15 @@ static int create_in_xld(json_object *cfg, int quiet, int paused)
 		xl_ctl_perror("create", rc, &err);
 		return 1;
 	}
+	*domid = json_object_object_get_ex(res, "domid", &v)
+			 ? json_object_get_int(v)
+			 : -1;
 	if (!quiet) {
 		const char *name = "?";
-		int domid = -1;
 
 		if (json_object_object_get_ex(res, "name", &v))
 			name = json_object_get_string(v);
-		if (json_object_object_get_ex(res, "domid", &v))
-			domid = json_object_get_int(v);
-		fprintf(stderr, "Started domain %s (id=%d)\n", name, domid);
+		fprintf(stderr, "Started domain %s (id=%d)\n", name, *domid);
 	}
 	json_object_put(res);
 	return 0;
@@ -105,10 +107,11 @@ int main_create(int argc, char **argv)
 	json_object *j = NULL;
 	int dryrun = xl_globals.dryrun, quiet = xl_globals.quiet;
 	int verbose = xl_globals.verbose;
-	int resolved = 0, paused = 0;
+	int resolved = 0, paused = 0, console = 0, domid = -1;
+	char id[16];
 	int opt, rc, ret; /* rc: 0 or -errno; ret: the exit status */
 
-	while ((opt = xl_getopt(argc, argv, "npqvf:", opts, "create", 0)) !=
+	while ((opt = xl_getopt(argc, argv, "npcqvf:", opts, "create", 0)) !=
 	       -1) {
 		switch (opt) {
 		case XL_OPT_HELP:
@@ -120,6 +123,9 @@ int main_create(int argc, char **argv)
 			break;
 		case 'p':
 			paused = 1;
+			break;
+		case 'c':
+			console = 1;
 			break;
 		case 'q':
 			quiet = 1;
@@ -189,7 +195,11 @@ int main_create(int argc, char **argv)
 		goto fail;
 	}
 	if (!dryrun) {
-		ret = create_in_xld(j, quiet, paused);
+		ret = create_in_xld(j, quiet, paused, &domid);
+		if (!ret && console && domid > 0) {
+			snprintf(id, sizeof(id), "%d", domid);
+			ret = xl_console_attach(id);
+		}
 		goto out;
 	}
 	printf("%s\n",

@@ -362,6 +362,30 @@ static int do_domid(struct ctl_req *r)
 	return 0;
 }
 
+/* The pty of a guest's serial console, for xl console (Xen reads the
+ * store's console/tty for it). */
+static int do_console(struct ctl_req *r)
+{
+	char tty[128];
+	int rc;
+
+	if (!r->dom)
+		return fail(r, -ENODEV, "Domain-0 has no console to attach "
+			    "to here");
+	rc = xld_dom_console_tty(r->c->ctl->doms, r->dom, tty, sizeof(tty));
+	if (rc)
+		return fail(r, rc == -ENOENT ? -ENODEV : rc,
+			    "domain %" PRIu32 " (%s) offers no console pty",
+			    r->dom->domid, r->dom->name);
+	r->result = json_object_new_object();
+	if (!r->result)
+		return -ENOMEM;
+	json_object_object_add(r->result, "domid",
+			       json_object_new_int64(r->dom->domid));
+	json_object_object_add(r->result, "tty", json_object_new_string(tty));
+	return 0;
+}
+
 static int do_domname(struct ctl_req *r)
 {
 	r->result = json_object_new_object();
@@ -554,6 +578,7 @@ static const struct ctl_method methods[] = {
     {"info", do_info, CTL_DOMAIN},
     {"domid", do_domid, CTL_DOMAIN},
     {"domname", do_domname, CTL_DOMAIN},
+    {"console", do_console, CTL_DOMAIN},
     {"wait", do_wait, CTL_DOMAIN},
     {"create", do_create, CTL_MODIFIES},
     {"destroy", do_destroy, CTL_MODIFIES | CTL_DOMAIN},

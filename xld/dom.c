@@ -35,6 +35,7 @@
 #include <uuid/uuid.h>
 
 #include "xld/dom.h"
+#include "xld/vif.h"
 #include "xld/xs_server.h"
 
 /*
@@ -599,11 +600,14 @@ static int store_publish(struct xld_doms *doms, struct xld_dom *d)
 	    "control/shutdown", "data", "device",
 	    "drivers",		"attr", "messages"};
 	struct xs_op op = {.st = doms->st, .priv = true};
-	char home[64], vm[96], p[256], uuid[37];
+	char home[64], vm[96], p[256], uuid[37], tty[128];
 	struct xs_txn *t = NULL;
 	int rc, tries;
 	uint32_t i;
 	size_t k;
+	/* the pty the monitor offers the serial console on, as qemu does */
+	bool has_tty = d->pid &&
+		       !dc_domain_console(doms->dc, d->domid, tty, sizeof(tty));
 
 	uuid_unparse_lower(d->uuid, uuid);
 	snprintf(home, sizeof(home), "/local/domain/%" PRIu32, d->domid);
@@ -664,6 +668,14 @@ static int store_publish(struct xld_doms *doms, struct xld_dom *d)
 		if (!rc)
 			rc = st_write(&op, strcat(strcpy(p, vm), "/on_crash"),
 				      "%s", action_names[d->on_crash]);
+		if (!rc && has_tty)
+			rc = st_write(&op,
+				      strcat(strcpy(p, home), "/console/tty"),
+				      "%s", tty);
+		if (!rc && has_tty)
+			rc = st_write(&op,
+				      strcat(strcpy(p, home), "/console/type"),
+				      "ioemu");
 		op.txn = NULL;
 		rc = xs_txn_end(&op, t, rc == 0);
 		if (rc != -EAGAIN)
@@ -802,20 +814,62 @@ static void watch_start(struct xld_doms *doms, struct xld_dom *d)
 	d->watch_fd = fd;
 }
 
-/* Start @d's monitor (its record is written and its domid set). */
+/* @d's vifs, on the way out: script offline, TAPs and nodes gone. */
+static void vifs_down(struct xld_doms *doms, struct xld_dom *d)
+{
+	struct xld_vifs *vifs = malloc(sizeof(*vifs));
+	char err[256];
+
+	if (vifs &&
+	    !xld_vifs_parse(d->config, d->domid, vifs, err, sizeof(err)))
+		xld_vifs_down(doms->st, vifs);
+	free(vifs);
+}
+
+/* @d's vif nodes again, after its home was rewritten. */
+static void vifs_republish(struct xld_doms *doms, struct xld_dom *d)
+{
+	struct xld_vifs *vifs = malloc(sizeof(*vifs));
+	char err[256];
+
+	if (vifs &&
+	    !xld_vifs_parse(d->config, d->domid, vifs, err, sizeof(err)))
+		xld_vifs_republish(doms->st, vifs);
+	free(vifs);
+}
+
+/*
+ * Start @d's monitor (its record is written and its domid set), its vifs
+ * first; on failure nothing of either is left and doms->dc_msg says why.
+ */
 static int monitor_start(struct xld_doms *doms, struct xld_dom *d)
 {
 	struct dc_build b = {0};
 	struct dc_dominfo info;
+	struct dc_net nets[XLD_VIF_MAX];
+	struct xld_vifs *vifs = NULL;
 	json_object *cfg = d->config;
 	char console[PATH_MAX];
 	pid_t pid;
 	int rc;
 
+	doms->dc_msg[0] = '\0';
 	rc = path_fmt(console, sizeof(console), "%s/%s.log", doms->condir,
 		      d->name);
 	if (rc)
 		return rc;
+	vifs = malloc(sizeof(*vifs));
+	if (!vifs)
+		return -ENOMEM;
+	rc = xld_vifs_parse(cfg, d->domid, vifs, doms->dc_msg,
+			    sizeof(doms->dc_msg));
+	if (!rc)
+		rc = xld_vifs_up(doms->st, vifs, doms->dc_msg,
+				 sizeof(doms->dc_msg));
+	if (rc)
+		goto out;
+	b.nets = nets;
+	b.nnets = xld_vifs_nets(vifs, nets);
 	b.domid = d->domid;
 	b.name = d->name;
 	b.kernel = cfg_str(cfg, "kernel");
@@ -824,10 +878,13 @@ static int monitor_start(struct xld_doms *doms, struct xld_dom *d)
 	b.memory_mib = d->memory_kib / 1024;
 	b.vcpus = d->vcpus;
 	b.console_log = console;
-	doms->dc_msg[0] = '\0';
 	rc = dc_domain_create(doms->dc, &b, &pid);
-	if (rc)
-		return rc;
+	if (rc) {
+		/* the monitor's message stays the reason given */
+		xld_vifs_down(doms->st, vifs);
+		goto out;
+	}
+	xld_vifs_connected(doms->st, vifs);
 	d->pid = pid;
 	d->state = DC_STATE_RUNNING;
 	d->reason = DC_SHUTDOWN_NONE;
@@ -835,7 +892,9 @@ static int monitor_start(struct xld_doms *doms, struct xld_dom *d)
 	watch_start(doms, d);
 	if (dc_domain_info(doms->dc, d->domid, &info) == 0)
 		info_apply(d, &info);
-	return 0;
+out:
+	free(vifs);
+	return rc;
 }
 
 /* ---- lifecycle ---- */
@@ -851,6 +910,7 @@ static int dom_remove(struct xld_doms *doms, struct xld_dom *d)
 			d->name, strerror(-rc));
 		return rc;
 	}
+	vifs_down(doms, d);
 	store_detach(doms, d);
 	record_remove(doms, d->domid);
 	notify(doms, d, XLD_DOM_GONE);
@@ -883,6 +943,7 @@ static void dom_restart(struct xld_doms *doms, struct xld_dom *d)
 		d->handled = true;
 		return;
 	}
+	vifs_down(doms, d);
 	store_detach(doms, d);
 	notify(doms, d, XLD_DOM_GONE);
 	list_remove(doms, d);
@@ -940,6 +1001,7 @@ static void dom_preserve(struct xld_doms *doms, struct xld_dom *d)
 		d->name = name;
 		uuid_generate_random(d->uuid);
 		store_attach(doms, d);
+		vifs_republish(doms, d);
 	}
 	d->handled = true;
 	record_update(doms, d);
@@ -1163,6 +1225,19 @@ static void poll_timer(struct xld_loop *loop, int fd, uint32_t events,
 
 /* ---- operations ---- */
 
+/* Refuse a bad vif before anything is made. */
+static int vifs_check(json_object *config, char *err, size_t errlen)
+{
+	struct xld_vifs *vifs = malloc(sizeof(*vifs));
+	int rc;
+
+	if (!vifs)
+		return -ENOMEM;
+	rc = xld_vifs_parse(config, 1, vifs, err, errlen);
+	free(vifs);
+	return rc;
+}
+
 int xld_dom_create(struct xld_doms *doms, json_object *config,
 		   struct xld_dom **out, char *err, size_t errlen)
 {
@@ -1175,6 +1250,8 @@ int xld_dom_create(struct xld_doms *doms, json_object *config,
 	if (!d)
 		return -ENOMEM;
 	rc = config_apply(d, config, err, errlen);
+	if (!rc)
+		rc = vifs_check(config, err, errlen);
 	if (rc)
 		goto out;
 	if ((other = dom_by_name(doms, d->name))) {
@@ -1296,6 +1373,29 @@ int xld_dom_rename(struct xld_doms *doms, struct xld_dom *d, const char *name)
 	st_write(&op, p, "%s", name);
 	store_flush(doms);
 	notify(doms, d, XLD_DOM_CHANGED);
+	return 0;
+}
+
+int xld_dom_console_tty(struct xld_doms *doms, const struct xld_dom *d,
+			char *buf, size_t len)
+{
+	struct xs_op op = {.st = doms->st, .priv = true};
+	const char *val;
+	uint32_t n;
+	char p[96];
+	int rc;
+
+	snprintf(p, sizeof(p), "/local/domain/%" PRIu32 "/console/tty",
+		 d->domid);
+	rc = xs_node_read(&op, p, &val, &n);
+	if (rc)
+		return rc;
+	if (n == 0)
+		return -ENOENT;
+	if (n >= len)
+		return -ENAMETOOLONG;
+	memcpy(buf, val, n);
+	buf[n] = '\0';
 	return 0;
 }
 

@@ -118,6 +118,13 @@ int xld_dom_shutdown(struct xld_doms *doms, struct xld_dom *d,
 		     enum dc_shutdown_reason reason);
 int xld_dom_rename(struct xld_doms *doms, struct xld_dom *d, const char *name);
 
+/*
+ * The pty offering @d's serial console, as published in the store
+ * (console/tty), into @buf.  -ENOENT when it has none.
+ */
+int xld_dom_console_tty(struct xld_doms *doms, const struct xld_dom *d,
+			char *buf, size_t len);
+
 /* Is @name acceptable for a domain?  0 or -EINVAL. */
 int xld_dom_name_check(const char *name);
 const char *xld_action_name(enum xld_action a);

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../console.h"
 #include "../guest_abi.h"
 #include "../hv.h"
 #include "devices.h"
@@ -115,6 +116,7 @@ static void transmit(struct hv_uart *u, uint8_t c)
 	 */
 	r = write(u->dev.vm->console_fd, &c, 1);
 	(void)r;
+	hv_console_output(u->dev.vm, c);
 }
 
 size_t hv_uart_receive(struct hv_device *dev, const uint8_t *buf, size_t len)

@@ -40,6 +40,13 @@ enum dc_shutdown_reason {
 	DC_SHUTDOWN_CRASH,
 };
 
+/* A network card of a new domain: an existing TAP device. */
+#define DC_NETS_MAX 8
+struct dc_net {
+	const char *tap;		/* its name, at most 15 bytes */
+	const char *mac;		/* "xx:xx:xx:xx:xx:xx"; NULL: derived */
+};
+
 /* What a new domain is built from.  Strings are borrowed. */
 struct dc_build {
 	uint32_t domid;			/* 1..DC_DOMID_MAX, chosen by the caller */
@@ -50,6 +57,8 @@ struct dc_build {
 	uint64_t memory_mib;
 	uint32_t vcpus;
 	const char *console_log;	/* serial output goes here; NULL: discarded */
+	const struct dc_net *nets;	/* nnets of them, at most DC_NETS_MAX */
+	size_t nnets;
 };
 
 #define DC_DOMID_MAX 32751
@@ -80,6 +89,13 @@ void dc_ctx_free(dc_ctx *ctx);
  * -EEXIST when the domid is in use, -ENODEV without a usable /dev/kvm).
  */
 int dc_domain_create(dc_ctx *ctx, const struct dc_build *build, pid_t *pid);
+
+/*
+ * The pseudo-terminal offering @domid's serial console ("/dev/pts/N"),
+ * as its monitor linked it, into @tty (@len bytes).  -ESRCH when there is
+ * none, -ENAMETOOLONG when it does not fit.
+ */
+int dc_domain_console(dc_ctx *ctx, uint32_t domid, char *tty, size_t len);
 
 /* -ESRCH when no monitor answers for @domid. */
 int dc_domain_info(dc_ctx *ctx, uint32_t domid, struct dc_dominfo *info);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * uartecho: read lines typed on the serial console (polling LSR, with the
- * FIFO enabled as Linux does) and echo each back through ucall, until a
+ * FIFO enabled as Linux does) and echo each back on it, until a
  * line "quit".  lines=N stops after N lines instead.
  */
 #include "runtime.h"
@@ -42,7 +42,8 @@ void guest_main(unsigned int cpu, const struct hv_boot_info *bi)
 	GUEST_ASSERT((inb(COM1 + 2) & 0xc0) == 0xc0);
 	uart_puts("uartecho: ready\n");
 	for (uint64_t n = 1; read_line(line, sizeof(line)); n++) {
-		guest_printf("uartecho: %s\n", line);
+		/* back on the serial line, as a shell echoes (xl console) */
+		uart_printf("uartecho: %s\n", line);
 		if (!__builtin_strcmp(line, "quit") || n == lines)
 			GUEST_DONE();
 	}
