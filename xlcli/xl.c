@@ -93,19 +93,29 @@ int xl_getopt(int argc, char **argv, const char *optstring,
 	}
 }
 
+int xl_operands(int argc, char **argv, const char *cmd, int min, int max)
+{
+	int opt;
+
+	while ((opt = xl_getopt(argc, argv, "", NULL, cmd, min)) != -1)
+		return opt == XL_OPT_HELP ? 0 : 2;
+	if (max >= 0 && argc - optind > max) {
+		fprintf(stderr, "xl %s: unexpected argument `%s'\n\n", cmd,
+			argv[optind + max]);
+		xl_cmd_help(xl_cmd_find(cmd), 1);
+		return 2;
+	}
+	return -1;
+}
+
 int main_help(int argc, char **argv)
 {
 	const struct xl_cmd *c;
-	int opt;
+	int rc;
 
-	while ((opt = xl_getopt(argc, argv, "", NULL, "help", 0)) != -1) {
-		switch (opt) {
-		case XL_OPT_HELP:
-			return 0;
-		default:
-			return 2;
-		}
-	}
+	rc = xl_operands(argc, argv, "help", 0, -1);
+	if (rc >= 0)
+		return rc;
 	if (optind >= argc) {
 		print_commands(stdout);
 		return 0;

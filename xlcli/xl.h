@@ -48,6 +48,14 @@ void xl_cmd_help(const struct xl_cmd *cmd, int to_stderr);
 #define XL_OPT_USAGE (-3) /* usage error reported: exit 2 */
 
 /*
+ * For a command with no options of its own: handle -h/--help and check
+ * it has @min to @max operands (@max < 0: no upper bound), reporting
+ * a usage error.  Returns -1 to go on (optind at the first operand), or
+ * the exit status: 0 after -h, 2 after a usage error.
+ */
+int xl_operands(int argc, char **argv, const char *cmd, int min, int max);
+
+/*
  * getopt_long for command @cmd, with -h/--help added.  Unknown options
  * and fewer than @min_args operands print the usage to stderr and
  * return XL_OPT_USAGE.  Leaves optind at the first operand.

@@ -309,20 +309,10 @@ static int dom_call(const char *cmd, const char *method, const char *dom,
 /* Commands of the form `xl CMD [-h] <Domain>'. */
 static int simple(int argc, char **argv, const char *cmd)
 {
-	int opt;
+	int rc = xl_operands(argc, argv, cmd, 1, 1);
 
-	while ((opt = xl_getopt(argc, argv, "", NULL, cmd, 1)) != -1) {
-		switch (opt) {
-		case XL_OPT_HELP:
-			return 0;
-		default:
-			return 2;
-		}
-	}
-	if (argc - optind != 1) {
-		xl_cmd_help(xl_cmd_find(cmd), 1);
-		return 2;
-	}
+	if (rc >= 0)
+		return rc;
 	return dom_call(cmd, cmd, argv[optind], NULL, NULL);
 }
 
@@ -496,20 +486,11 @@ int main_reboot(int argc, char **argv)
 int main_rename(int argc, char **argv)
 {
 	json_object *params;
-	int opt, ret;
+	int ret;
 
-	while ((opt = xl_getopt(argc, argv, "", NULL, "rename", 2)) != -1) {
-		switch (opt) {
-		case XL_OPT_HELP:
-			return 0;
-		default:
-			return 2;
-		}
-	}
-	if (argc - optind != 2) {
-		xl_cmd_help(xl_cmd_find("rename"), 1);
-		return 2;
-	}
+	ret = xl_operands(argc, argv, "rename", 2, 2);
+	if (ret >= 0)
+		return ret;
 	params = xl_ctl_dom_params(argv[optind]);
 	if (!params ||
 	    json_object_object_add(params, "name",
@@ -527,20 +508,11 @@ int main_domid(int argc, char **argv)
 {
 	struct xl_ctl_err err;
 	json_object *params, *res = NULL;
-	int opt, rc;
+	int rc;
 
-	while ((opt = xl_getopt(argc, argv, "", NULL, "domid", 1)) != -1) {
-		switch (opt) {
-		case XL_OPT_HELP:
-			return 0;
-		default:
-			return 2;
-		}
-	}
-	if (argc - optind != 1) {
-		xl_cmd_help(xl_cmd_find("domid"), 1);
-		return 2;
-	}
+	rc = xl_operands(argc, argv, "domid", 1, 1);
+	if (rc >= 0)
+		return rc;
 	params = xl_ctl_dom_params(argv[optind]);
 	rc = params ? xl_ctl_call("domid", params, &res, &err) : -ENOMEM;
 	json_object_put(params);
@@ -565,20 +537,11 @@ int main_domname(int argc, char **argv)
 	struct xl_ctl_err err;
 	json_object *params, *res = NULL;
 	const char *s;
-	int opt, rc;
+	int rc;
 
-	while ((opt = xl_getopt(argc, argv, "", NULL, "domname", 1)) != -1) {
-		switch (opt) {
-		case XL_OPT_HELP:
-			return 0;
-		default:
-			return 2;
-		}
-	}
-	if (argc - optind != 1) {
-		xl_cmd_help(xl_cmd_find("domname"), 1);
-		return 2;
-	}
+	rc = xl_operands(argc, argv, "domname", 1, 1);
+	if (rc >= 0)
+		return rc;
 	s = argv[optind];
 	if (!*s || strspn(s, "0123456789") != strlen(s)) {
 		fprintf(stderr, "Invalid domain id.\n\n");

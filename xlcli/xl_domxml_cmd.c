@@ -84,22 +84,10 @@ out:
 static int one_file_arg(int argc, char **argv, const char *cmd,
 			const char **file)
 {
-	int opt;
+	int rc = xl_operands(argc, argv, cmd, 1, 1);
 
-	while ((opt = xl_getopt(argc, argv, "", NULL, cmd, 1)) != -1) {
-		switch (opt) {
-		case XL_OPT_HELP:
-			return 0;
-		default:
-			return 2;
-		}
-	}
-	if (argc - optind > 1) {
-		fprintf(stderr, "xl %s: one file only, not `%s'\n\n", cmd,
-			argv[optind + 1]);
-		xl_cmd_help(xl_cmd_find(cmd), 1);
-		return 2;
-	}
+	if (rc >= 0)
+		return rc;
 	*file = argv[optind];
 	return -1;
 }

@@ -290,22 +290,11 @@ int main_info(int argc, char **argv)
 	struct utsname u;
 	char v[256], cores[32], sib[32], cmdline[4096];
 	unsigned long c = 0, s = 0;
-	int opt;
+	int rc;
 
-	while ((opt = xl_getopt(argc, argv, "", NULL, "info", 0)) != -1) {
-		switch (opt) {
-		case XL_OPT_HELP:
-			return 0;
-		default:
-			return 2;
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "xl info: unexpected argument `%s'\n\n",
-			argv[optind]);
-		xl_cmd_help(xl_cmd_find("info"), 1);
-		return 2;
-	}
+	rc = xl_operands(argc, argv, "info", 0, 0);
+	if (rc >= 0)
+		return rc;
 	if (uname(&u)) {
 		fprintf(stderr, "xl info: uname: %s\n", strerror(errno));
 		return 1;

@@ -414,23 +414,13 @@ int main_shell(int argc, char **argv)
 	struct sigaction sa = {.sa_handler = on_sigint}, old_int;
 	char prompt[32], *hist = NULL, *line;
 	const char *home = getenv("HOME");
-	int opt, status = 0;
+	int status;
 	ssize_t r;
 
-	while ((opt = xl_getopt(argc, argv, "", NULL, "shell", 0)) != -1) {
-		switch (opt) {
-		case XL_OPT_HELP:
-			return 0;
-		default:
-			return 2;
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "xl shell: unexpected argument `%s'\n\n",
-			argv[optind]);
-		xl_cmd_help(xl_cmd_find("shell"), 1);
-		return 2;
-	}
+	status = xl_operands(argc, argv, "shell", 0, 0);
+	if (status >= 0)
+		return status;
+	status = 0;
 	r = readlink("/proc/self/exe", self_exe, sizeof(self_exe) - 1);
 	if (r <= 0) {
 		fprintf(stderr, "xl shell: cannot find the xl binary: %s\n",
