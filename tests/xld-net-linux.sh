@@ -18,7 +18,7 @@ if [ -z "${XLD_IN_TESTHOST:-}" ]; then
 		fail "tests/images/fetch could not build the images"
 	self=$(cd "$(dirname "$0")" && pwd)/$(basename "$0")
 	set +e
-	XLD_IN_TESTHOST=1 "$top_srcdir/tests/testhost/run" --timeout 170 -- "$self"
+	XLD_IN_TESTHOST=1 "$top_srcdir/tests/testhost/run" --timeout 400 -- "$self"
 	rc=$?
 	set -e
 	[ "$rc" -eq 0 ] || fail "inside the test host (status $rc)"
@@ -58,15 +58,15 @@ da=$("$XL" domid ga) db=$("$XL" domid gb)
 on=$(ip -o link show master "$BR" | awk -F': ' '{ print $2 }' | sed 's/@.*//' | sort | tr '\n' ' ')
 [ "$on" = "vif$da.0 vif$db.0 " ] || fail "on $BR: '$on', want vif$da.0 vif$db.0"
 
-# ran NAME: wait (up to 150 s) for the guest's command; $out is its console.
+# ran NAME: wait (up to 300 s, nested emulation on a loaded machine) for the guest's command; $out is its console.
 ran() {
 	log="$XLD_LOGDIR/console/$1.log"
 	i=0
 	until grep -q '^XLD-GUEST-RUN status=' "$log" 2>/dev/null; do
 		i=$((i + 1))
-		if [ $i -ge 1500 ]; then
+		if [ $i -ge 3000 ]; then
 			sed 's/^/  | /' "$log" >&2
-			fail "$1: the guest's command did not finish in 150 s"
+			fail "$1: the guest's command did not finish in 300 s"
 		fi
 		sleep 0.1
 	done
