@@ -90,6 +90,9 @@ static void fill_info(struct hv_ctl *ctl, struct dc_wire_info *info)
 	info->state = ctl->state;
 	info->shutdown_reason = ctl->reason;
 	pthread_mutex_unlock(&ctl->lock);
+	/* Xen's blocked: running, but every vCPU waits for an interrupt */
+	if (info->state == DC_STATE_RUNNING && hv_vm_halted(vm))
+		info->state = DC_STATE_BLOCKED;
 	info->vcpus = vm->nr_vcpus;
 	info->memory_kib = vm->ram_size / 1024;
 	info->cpu_time_ns = hv_vm_cpu_time_ns(vm);

@@ -10,6 +10,7 @@
 #include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "io.h"
 #include "kvm_flavour.h"
@@ -81,6 +82,7 @@ struct hv_vcpu {
 	struct kvm_run *run;
 	pthread_t thread;
 	int started;
+	pid_t tid;		/* the thread's, once it runs (0 before) */
 	uint64_t cpu_ns_final;	/* the thread's CPU time when it ended */
 };
 
@@ -168,6 +170,13 @@ void hv_vm_unpause(struct hv_vm *vm);
  * as Linux does by default).  -EOPNOTSUPP if the guest never enabled ACPI.
  */
 int hv_vm_power_button(struct hv_vm *vm);
+
+/*
+ * 1 if every vCPU is halted waiting for an interrupt (its thread asleep
+ * in KVM_RUN or in halt_until_stop), else 0.  A sample of the moment,
+ * read from /proc: cheap enough for each INFO, not for a hot path.
+ */
+int hv_vm_halted(struct hv_vm *vm);
 
 /* CPU time the vCPU threads have used, in nanoseconds. */
 uint64_t hv_vm_cpu_time_ns(struct hv_vm *vm);

@@ -7,12 +7,15 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/kvm.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -240,6 +243,44 @@ uint64_t hv_vm_cpu_time_ns(struct hv_vm *vm)
 	return total;
 }
 
+/*
+ * Is vCPU thread @tid asleep?  With an in-kernel irqchip a halted vCPU
+ * sleeps in KVM_RUN (kvm_vcpu_block) and never comes out to us; without
+ * one it sleeps in halt_until_stop.  A vCPU running guest code, or this
+ * monitor's handling of its exits, is runnable ('R').
+ */
+static int thread_sleeping(pid_t tid)
+{
+	char path[64], buf[512], *p;
+	ssize_t r;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/self/task/%ld/stat", (long)tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	r = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (r <= 0)
+		return 0;
+	buf[r] = '\0';
+	/* "tid (comm) S ...": comm may hold anything, so the last ')' */
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' && p[2] == 'S';
+}
+
+int hv_vm_halted(struct hv_vm *vm)
+{
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
+		struct hv_vcpu *v = &vm->vcpus[i];
+		pid_t tid = __atomic_load_n(&v->tid, __ATOMIC_ACQUIRE);
+
+		if (!v->started || tid <= 0 || !thread_sleeping(tid))
+			return 0;
+	}
+	return vm->nr_vcpus > 0;
+}
+
 /* One exit: 0 to run again, or the reason to stop the VM. */
 static enum hv_stop handle_exit(struct hv_vcpu *v)
 {
@@ -294,8 +335,13 @@ static void *vcpu_thread(void *arg)
 {
 	struct hv_vcpu *v = arg;
 	enum hv_stop why = HV_RUNNING;
+	char name[16];
 	sigset_t set;
 
+	/* xld finds the vCPU threads by name (xl vcpu-list, vcpu-pin) */
+	snprintf(name, sizeof(name), "vcpu%u", v->index);
+	pthread_setname_np(pthread_self(), name);
+	__atomic_store_n(&v->tid, (pid_t)syscall(SYS_gettid), __ATOMIC_RELEASE);
 	sigemptyset(&set);
 	sigaddset(&set, HV_KICK_SIGNAL);
 	pthread_sigmask(SIG_UNBLOCK, &set, NULL);

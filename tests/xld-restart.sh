@@ -23,6 +23,8 @@ create keeper idle 'on_crash = "preserve"'
 [ "$("$XL" list | wc -l)" -eq 14 ] || fail "13 guests and Domain-0 expected"
 victim_id=$("$XL" domid victim)
 keeper_id=$("$XL" domid keeper)
+# Idle guests settle from running to blocked at xld's next poll (1 s).
+for _ in $(seq 50); do snapshot | grep -q ' running ' || break; sleep 0.1; done
 before=$(snapshot | grep -Ev ' (victim|keeper) ')
 
 kill -9 "$XLD_PID"
