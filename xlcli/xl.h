@@ -80,6 +80,11 @@ int main_shell(int argc, char **argv);
 int main_domxml_to_libvirt(int argc, char **argv);
 int main_domxml_from_libvirt(int argc, char **argv);
 int main_console(int argc, char **argv);
+int main_block_list(int argc, char **argv);
+int main_network_list(int argc, char **argv);
+int main_vcpu_list(int argc, char **argv);
+int main_vcpu_pin(int argc, char **argv);
+int main_dmesg(int argc, char **argv);
 
 /*
  * Attach this terminal to @dom's console until Ctrl-] (xl console, xl

@@ -64,6 +64,25 @@ const struct xl_cmd xl_cmdtable[] = {
      "[-s] [Domain]",
      "-h, --help          Print this help.\n"
      "-s                  Print a short uptime."},
+    {"vcpu-list", main_vcpu_list, 0, "List the VCPUs for all/some domains",
+     "[Domain, ...]", "-h, --help          Print this help."},
+    {"vcpu-pin", main_vcpu_pin, XL_MODIFIES, "Set which CPUs a VCPU can use",
+     "[option] <Domain> <VCPU|all> <Hard affinity|-|all> "
+     "<Soft affinity|-|all>",
+     "-h, --help          Print this help.\n"
+     "-f, --force         Accepted for compatibility.\n"
+     "Soft affinity can only be - or all: Linux has none."},
+    {"block-list", main_block_list, 0,
+     "List virtual block devices for a domain", "<Domain(s)>",
+     "-h, --help          Print this help."},
+    {"network-list", main_network_list, 0,
+     "List virtual network interfaces for a domain", "<Domain(s)>",
+     "-h, --help          Print this help."},
+    {"dmesg", main_dmesg, 0, "Read and/or clear dmesg buffer",
+     "[-c]",
+     "-h, --help          Print this help.\n"
+     "-c, --clear         Clear the buffer after reading it.\n"
+     "The buffer is xld's log, $XLD_LOGDIR/xld.log."},
     {"info", main_info, 0, "Get information about the host", "",
      "-h, --help          Print this help."},
     {"domxml-to-libvirt", main_domxml_to_libvirt, 0,

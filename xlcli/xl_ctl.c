@@ -225,3 +225,35 @@ json_object *xl_ctl_dom_params(const char *dom)
 	}
 	return p;
 }
+
+int xl_ctl_dom_call(const char *cmd, const char *method, const char *dom,
+		    json_object *params, json_object **res)
+{
+	struct xl_ctl_err err;
+	json_object *own = NULL, *r = NULL;
+	int rc;
+
+	if (!params) {
+		own = params = xl_ctl_dom_params(dom);
+		if (!params) {
+			fprintf(stderr, "xl %s: out of memory\n", cmd);
+			return 1;
+		}
+	}
+	rc = xl_ctl_call(method, params, &r, &err);
+	json_object_put(own);
+	if ((rc == -ENOENT || rc == -ESRCH) && err.name[0]) {
+		fprintf(stderr, "%s is an invalid domain identifier (rc=-6)\n",
+			dom);
+		return 1;
+	}
+	if (rc) {
+		xl_ctl_perror(cmd, rc, &err);
+		return 1;
+	}
+	if (res)
+		*res = r;
+	else
+		json_object_put(r);
+	return 0;
+}

@@ -31,4 +31,12 @@ void xl_ctl_perror(const char *cmd, int rc, const struct xl_ctl_err *err);
 /* Params {"domain": @dom}; NULL when out of memory. */
 json_object *xl_ctl_dom_params(const char *dom);
 
+/*
+ * @method about @dom with @params (borrowed; NULL: {"domain": @dom}).
+ * Prints the failure (Xen's message for an unknown domain); returns the
+ * exit status, 0 with *@res (to json_object_put; may be NULL) on success.
+ */
+int xl_ctl_dom_call(const char *cmd, const char *method, const char *dom,
+		    json_object *params, json_object **res);
+
 #endif

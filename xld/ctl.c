@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -572,6 +573,219 @@ static int do_rename(struct ctl_req *r)
 	return rc;
 }
 
+/* xl block-list and network-list: @r's domain's disks and vifs. */
+static int do_devices(struct ctl_req *r)
+{
+	json_object *vbds, *vifs;
+
+	if (!r->dom)
+		return fail(r, -ENODEV, "Domain-0 has no virtual devices");
+	r->result = json_object_new_object();
+	vbds = xld_dom_vbds_json(r->dom);
+	vifs = xld_dom_vifs_json(r->c->ctl->doms, r->dom);
+	if (!r->result || !vbds || !vifs) {
+		json_object_put(vbds);
+		json_object_put(vifs);
+		return -ENOMEM;
+	}
+	json_object_object_add(r->result, "domid",
+			       json_object_new_int64(r->dom->domid));
+	json_object_object_add(r->result, "vbds", vbds);
+	json_object_object_add(r->result, "vifs", vifs);
+	return 0;
+}
+
+/* xl vcpu-list: the vCPUs of @r's domain, read from its monitor. */
+static int do_vcpus(struct ctl_req *r)
+{
+	json_object *a;
+	int rc = 0;
+
+	if (!r->dom)
+		return fail(r, -ENODEV, "Domain-0's CPUs are the host's: "
+			    "see /proc/stat");
+	a = xld_dom_vcpus_json(r->dom, &rc);
+	if (!a)
+		return fail(r, rc, "domain %" PRIu32 " (%s): cannot read "
+			    "its vCPU threads: %s", r->dom->domid,
+			    r->dom->name, strerror(-rc));
+	r->result = json_object_new_object();
+	if (!r->result) {
+		json_object_put(a);
+		return -ENOMEM;
+	}
+	json_object_object_add(r->result, "domid",
+			       json_object_new_int64(r->dom->domid));
+	json_object_object_add(r->result, "name",
+			       json_object_new_string(r->dom->name));
+	json_object_object_add(r->result, "vcpus", a);
+	return 0;
+}
+
+/*
+ * A CPU list as xl normalizes it ("all", "0-3,5", "all,^1") into @set;
+ * CPUs the host does not have are refused.
+ */
+static int cpulist_set(const char *s, cpu_set_t *set)
+{
+	long ncpu = sysconf(_SC_NPROCESSORS_CONF);
+	unsigned long lo, hi, i;
+	char copy[512], *tok, *save = NULL, *end;
+	bool neg;
+
+	if (ncpu < 1 || ncpu > CPU_SETSIZE)
+		ncpu = CPU_SETSIZE;
+	if (strlen(s) >= sizeof(copy))
+		return -EINVAL;
+	strcpy(copy, s);
+	CPU_ZERO(set);
+	for (tok = strtok_r(copy, ",", &save); tok;
+	     tok = strtok_r(NULL, ",", &save)) {
+		neg = *tok == '^';
+		tok += neg;
+		if (!strcmp(tok, "all")) {
+			lo = 0;
+			hi = (unsigned long)ncpu - 1;
+		} else {
+			if (*tok < '0' || *tok > '9')
+				return -EINVAL;
+			lo = hi = strtoul(tok, &end, 10);
+			if (*end == '-' && end[1] >= '0' && end[1] <= '9')
+				hi = strtoul(end + 1, &end, 10);
+			if (*end || hi < lo || hi >= (unsigned long)ncpu)
+				return -EINVAL;
+		}
+		for (i = lo; i <= hi; i++) {
+			if (neg)
+				CPU_CLR(i, set);
+			else
+				CPU_SET(i, set);
+		}
+	}
+	return CPU_COUNT(set) ? 0 : -EINVAL;
+}
+
+/* xl vcpu-pin: params.vcpu (-1 for all), params.cpus (a CPU list). */
+static int do_vcpu_pin(struct ctl_req *r)
+{
+	json_object *v, *c;
+	cpu_set_t set;
+	int64_t n;
+	int rc;
+
+	if (!json_object_object_get_ex(r->params, "vcpu", &v) ||
+	    !json_object_is_type(v, json_type_int) ||
+	    !json_object_object_get_ex(r->params, "cpus", &c) ||
+	    !json_object_is_type(c, json_type_string))
+		return fail(r, -EINVAL, "vcpu-pin needs params.vcpu (a "
+			    "number, -1 for all) and params.cpus (a string)");
+	if (!r->dom)
+		return refuse_dom0(r, "pinned here");
+	n = json_object_get_int64(v);
+	if (n < -1 || n >= (int64_t)r->dom->vcpus)
+		return fail(r, -EINVAL, "domain %" PRIu32 " (%s) has no "
+			    "vcpu %" PRId64, r->dom->domid, r->dom->name, n);
+	if (cpulist_set(json_object_get_string(c), &set))
+		return fail(r, -EINVAL, "invalid CPU list '%.100s' for "
+			    "this host's %ld CPUs",
+			    json_object_get_string(c),
+			    sysconf(_SC_NPROCESSORS_CONF));
+	rc = xld_dom_vcpu_pin(r->dom, (int)n, &set);
+	if (rc)
+		return fail(r, rc, "domain %" PRIu32 " (%s): cannot pin: %s",
+			    r->dom->domid, r->dom->name, strerror(-rc));
+	return 0;
+}
+
+/* xld's log, $XLD_LOGDIR/xld.log as xld.c names it. */
+static int log_path(char *buf, size_t len)
+{
+	const char *dir = getenv("XLD_LOGDIR");
+
+	if (!dir || !*dir)
+		dir = "/var/log/xld";
+	if ((size_t)snprintf(buf, len, "%s/xld.log", dir) >= len)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+/* Past this much, xl dmesg shows the log's end (Xen's ring is smaller). */
+#define CTL_DMESG_MAX (1024u * 1024)
+
+/*
+ * xl dmesg: the end of xld's log, which stands for Xen's hypervisor
+ * console; "dmesg-clear" (xl dmesg -c) empties it after reading.  Root
+ * only: the log names files and commands of the host.
+ */
+static int dmesg(struct ctl_req *r, bool clear)
+{
+	char path[PATH_MAX], *buf = NULL, *start;
+	struct stat sb;
+	off_t off = 0;
+	ssize_t n;
+	size_t len;
+	FILE *f;
+	int rc = 0;
+
+	if (!r->c->priv)
+		return fail(r, -EACCES, "xld's log is for root only");
+	if (log_path(path, sizeof(path)))
+		return fail(r, -ENAMETOOLONG, "XLD_LOGDIR is too long");
+	f = fopen(path, "re");
+	if (!f)
+		return fail(r, -errno, "%s: %s", path, strerror(errno));
+	if (fstat(fileno(f), &sb)) {
+		rc = -errno;
+		goto out;
+	}
+	if (sb.st_size > (off_t)CTL_DMESG_MAX)
+		off = sb.st_size - (off_t)CTL_DMESG_MAX;
+	len = (size_t)(sb.st_size - off);
+	buf = malloc(len + 1);
+	if (!buf) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	n = pread(fileno(f), buf, len, off);
+	if (n < 0) {
+		rc = fail(r, -errno, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	buf[n] = '\0';
+	start = buf;
+	/* from the log's start or a whole line */
+	if (off && (start = strchr(buf, '\n')))
+		start++;
+	else if (off)
+		start = buf + n;
+	r->result = json_object_new_object();
+	if (!r->result) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	json_object_object_add(r->result, "log",
+			       json_object_new_string(start));
+	if (clear && truncate(path, 0))
+		rc = fail(r, -errno, "cannot clear %s: %s", path,
+			  strerror(errno));
+	else if (clear)
+		xld_info("log cleared by client pid %ld", (long)r->c->pid);
+out:
+	free(buf);
+	fclose(f);
+	return rc;
+}
+
+static int do_dmesg(struct ctl_req *r)
+{
+	return dmesg(r, false);
+}
+
+static int do_dmesg_clear(struct ctl_req *r)
+{
+	return dmesg(r, true);
+}
+
 static const struct ctl_method methods[] = {
     {"hello", do_hello, 0},
     {"list", do_list, 0},
@@ -587,6 +801,11 @@ static const struct ctl_method methods[] = {
     {"pause", do_pause, CTL_MODIFIES | CTL_DOMAIN},
     {"unpause", do_unpause, CTL_MODIFIES | CTL_DOMAIN},
     {"rename", do_rename, CTL_MODIFIES | CTL_DOMAIN},
+    {"devices", do_devices, CTL_DOMAIN},
+    {"vcpus", do_vcpus, CTL_DOMAIN},
+    {"vcpu-pin", do_vcpu_pin, CTL_MODIFIES | CTL_DOMAIN},
+    {"dmesg", do_dmesg, 0},
+    {"dmesg-clear", do_dmesg_clear, CTL_MODIFIES},
 };
 
 /* params.domain: a name or a domid (string or number). */

@@ -7,6 +7,7 @@
 #ifndef XLD_DOM_H
 #define XLD_DOM_H
 
+#include <sched.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -124,6 +125,22 @@ int xld_dom_rename(struct xld_doms *doms, struct xld_dom *d, const char *name);
  */
 int xld_dom_console_tty(struct xld_doms *doms, const struct xld_dom *d,
 			char *buf, size_t len);
+
+/*
+ * @d's devices, for xl block-list and network-list: its disks (from its
+ * config) and its vifs (from their backend nodes in the store), each an
+ * array of {devid, state, backend, ...}.  NULL when out of memory.
+ */
+json_object *xld_dom_vbds_json(const struct xld_dom *d);
+json_object *xld_dom_vifs_json(struct xld_doms *doms, const struct xld_dom *d);
+/*
+ * @d's vCPUs, read from its monitor's "vcpu<N>" threads: an array of
+ * {vcpu, online, cpu, running, paused, cpu_time_ns, affinity}.  NULL
+ * with *@rc set on failure.
+ */
+json_object *xld_dom_vcpus_json(const struct xld_dom *d, int *rc);
+/* Hard affinity of vCPU @vcpu (-1: every vCPU) of @d to @set. */
+int xld_dom_vcpu_pin(const struct xld_dom *d, int vcpu, const cpu_set_t *set);
 
 /* Is @name acceptable for a domain?  0 or -EINVAL. */
 int xld_dom_name_check(const char *name);
