@@ -43,12 +43,6 @@ static int missing(int rc)
 	return rc == -ENOENT || rc == -ESRCH;
 }
 
-/* What xl prints when a domain named on the command line is not there. */
-static void no_domain(const char *dom)
-{
-	fprintf(stderr, "%s is an invalid domain identifier (rc=-6)\n", dom);
-}
-
 /* Xen's reason codes (libxl_shutdown_reason) and list letters. */
 static int reason_code(const char *r)
 {
@@ -271,41 +265,6 @@ out:
 
 /* ---- one request about one domain ---- */
 
-/*
- * @method on @dom with @params (borrowed, may be NULL: {"domain": @dom}).
- * Prints the failure; returns the exit status.
- */
-static int dom_call(const char *cmd, const char *method, const char *dom,
-		    json_object *params, json_object **res)
-{
-	struct xl_ctl_err err;
-	json_object *own = NULL, *r = NULL;
-	int rc;
-
-	if (!params) {
-		own = params = xl_ctl_dom_params(dom);
-		if (!params) {
-			fprintf(stderr, "xl %s: out of memory\n", cmd);
-			return 1;
-		}
-	}
-	rc = xl_ctl_call(method, params, &r, &err);
-	json_object_put(own);
-	if (missing(rc) && err.name[0]) {
-		no_domain(dom);
-		return 1;
-	}
-	if (rc) {
-		xl_ctl_perror(cmd, rc, &err);
-		return 1;
-	}
-	if (res)
-		*res = r;
-	else
-		json_object_put(r);
-	return 0;
-}
-
 /* Commands of the form `xl CMD [-h] <Domain>'. */
 static int simple(int argc, char **argv, const char *cmd)
 {
@@ -313,7 +272,7 @@ static int simple(int argc, char **argv, const char *cmd)
 
 	if (rc >= 0)
 		return rc;
-	return dom_call(cmd, cmd, argv[optind], NULL, NULL);
+	return xl_ctl_dom_call(cmd, cmd, argv[optind], NULL, NULL);
 }
 
 int main_destroy(int argc, char **argv)
@@ -381,7 +340,7 @@ static int stop_all(const char *cmd, int wait)
 		}
 		json_object_object_add(p, "domain",
 				       json_object_new_int64(jint(d, "domid")));
-		if (dom_call(cmd, cmd, jstr(d, "name", "?"), p, NULL))
+		if (xl_ctl_dom_call(cmd, cmd, jstr(d, "name", "?"), p, NULL))
 			ret = 1;
 		else
 			ids[nids++] = jint(d, "domid");
@@ -465,7 +424,7 @@ static int stop(int argc, char **argv, const char *cmd)
 				       json_object_new_boolean(1));
 		fprintf(stderr, "Waiting for 1 domains\n");
 	}
-	ret = dom_call(cmd, cmd, argv[optind], params, &res);
+	ret = xl_ctl_dom_call(cmd, cmd, argv[optind], params, &res);
 	if (!ret && wait)
 		print_stopped(res);
 	json_object_put(res);
@@ -499,7 +458,7 @@ int main_rename(int argc, char **argv)
 		json_object_put(params);
 		return 1;
 	}
-	ret = dom_call("rename", "rename", argv[optind], params, NULL);
+	ret = xl_ctl_dom_call("rename", "rename", argv[optind], params, NULL);
 	json_object_put(params);
 	return ret;
 }
@@ -649,7 +608,7 @@ int main_uptime(int argc, char **argv)
 	if (!short_mode)
 		printf("%-33s %4s %s\n", "Name", "ID", "Uptime");
 	for (i = optind; i < argc; i++) {
-		if (dom_call("uptime", "info", argv[i], NULL, &res)) {
+		if (xl_ctl_dom_call("uptime", "info", argv[i], NULL, &res)) {
 			ret = 1;
 			continue;
 		}
