@@ -26,6 +26,8 @@ static const struct {
 	[DC_WIRE_EVENT] = { sizeof(struct dc_wire_info), 0 },
 	[DC_WIRE_SAVE] = { sizeof(struct dc_wire_save),
 			   sizeof(struct dc_wire_save_reply) },
+	[DC_WIRE_SET_MEMORY] = { sizeof(struct dc_wire_set_memory), 0 },
+	[DC_WIRE_SET_VCPUS] = { sizeof(struct dc_wire_set_vcpus), 0 },
 };
 
 int dc_wire_encode(void *buf, size_t cap, uint16_t type, uint32_t seq,

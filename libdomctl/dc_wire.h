@@ -42,6 +42,8 @@ enum dc_wire_type {
 	DC_WIRE_WATCH,		/* -> (then EVENTs on this connection) */
 	DC_WIRE_EVENT,		/* monitor -> client: dc_wire_info, unasked */
 	DC_WIRE_SAVE,		/* dc_wire_save -> dc_wire_save_reply */
+	DC_WIRE_SET_MEMORY,	/* dc_wire_set_memory -> (balloon target) */
+	DC_WIRE_SET_VCPUS,	/* dc_wire_set_vcpus -> (vCPU hotplug) */
 	DC_WIRE_TYPE_MAX,
 };
 
@@ -63,6 +65,17 @@ struct dc_wire_save {
 	uint32_t flags;		/* DC_SAVE_* (domctl.h) */
 	uint32_t pad;
 	char path[1024];
+};
+
+/* The guest's memory target in KiB, at most what it was built with. */
+struct dc_wire_set_memory {
+	uint64_t target_kib;
+};
+
+/* How many vCPUs the guest should have online, 1..its maximum. */
+struct dc_wire_set_vcpus {
+	uint32_t online;
+	uint32_t pad;
 };
 
 struct dc_wire_save_reply {
