@@ -142,12 +142,20 @@ struct xs_special *xs_special_find(struct xs_store *st, const char *path);
  * once, so every change to the tree goes through one commit path that
  * allocates everything before it changes anything.
  */
+struct xs_shadow_link {
+	struct xs_shadow *prev, *next;
+};
+
+struct xs_shadow_list {
+	struct xs_shadow *first, *last;
+};
+
 struct xs_shadow {
 	struct xs_shadow *hnext;
-	struct xs_shadow *onext;	   /* order of first touch */
-	struct xs_shadow *crnext, *crprev; /* order of (re)creation */
-	struct xs_shadow *cnext, *cprev;   /* in cparent's created children */
-	struct xs_shadow *cfirst, *clast;
+	struct xs_shadow *onext;	 /* order of first touch */
+	struct xs_shadow_link crlink;	 /* in the txn's order of (re)creation */
+	struct xs_shadow_link clink;	 /* in cparent's created children */
+	struct xs_shadow_list children; /* created children, in order */
 	struct xs_shadow *cparent;
 	struct xs_perms *perms;	    /* dirty: the node's perms */
 	struct xs_perms *old_perms; /* rm root: perms when removed */
@@ -172,7 +180,7 @@ struct xs_txn {
 	struct xs_shadow **tab;
 	uint32_t tab_size, nsh;
 	struct xs_shadow *first, *last;
-	struct xs_shadow *crfirst, *crlast;
+	struct xs_shadow_list created; /* order of (re)creation */
 	int64_t node_delta; /* nodes the acting domain gains on commit */
 	size_t bytes;	    /* charged to the domain's txn_bytes */
 	struct xs_shadow *inline_tab[XS_TXN_INLINE_BUCKETS];

@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -197,48 +198,56 @@ int xs_node_get_perms(struct xs_op *op, const char *path,
 	return 0;
 }
 
-/* Link @sh at the end of its parent's list of created children. */
+/* The link of @sh at byte @off: one shadow sits on two ordered lists. */
+#define SHADOW_LINK(sh, off) \
+	((struct xs_shadow_link *)((char *)(sh) + (off)))
+
+static void shadow_list_remove(struct xs_shadow_list *l, struct xs_shadow *sh,
+			       size_t off)
+{
+	struct xs_shadow_link *k = SHADOW_LINK(sh, off);
+
+	if (k->prev)
+		SHADOW_LINK(k->prev, off)->next = k->next;
+	else
+		l->first = k->next;
+	if (k->next)
+		SHADOW_LINK(k->next, off)->prev = k->prev;
+	else
+		l->last = k->prev;
+}
+
+static void shadow_list_append(struct xs_shadow_list *l, struct xs_shadow *sh,
+			       size_t off)
+{
+	struct xs_shadow_link *k = SHADOW_LINK(sh, off);
+
+	k->next = NULL;
+	k->prev = l->last;
+	if (l->last)
+		SHADOW_LINK(l->last, off)->next = sh;
+	else
+		l->first = sh;
+	l->last = sh;
+}
+
+/*
+ * Link @sh at the end of its parent's created children and at the end of
+ * the transaction's creation order, moving it if it was on them already.
+ */
 static void created_append(struct xs_txn *t, struct xs_shadow *parent,
 			   struct xs_shadow *sh)
 {
-	if (sh->cparent) {
-		struct xs_shadow *p = sh->cparent;
+	const size_t clink = offsetof(struct xs_shadow, clink);
+	const size_t crlink = offsetof(struct xs_shadow, crlink);
 
-		if (sh->cprev)
-			sh->cprev->cnext = sh->cnext;
-		else
-			p->cfirst = sh->cnext;
-		if (sh->cnext)
-			sh->cnext->cprev = sh->cprev;
-		else
-			p->clast = sh->cprev;
-	}
+	if (sh->cparent)
+		shadow_list_remove(&sh->cparent->children, sh, clink);
 	sh->cparent = parent;
-	sh->cnext = NULL;
-	sh->cprev = parent->clast;
-	if (parent->clast)
-		parent->clast->cnext = sh;
-	else
-		parent->cfirst = sh;
-	parent->clast = sh;
-	/* and at the end of the transaction's creation order */
-	if (sh->on_crlist) {
-		if (sh->crprev)
-			sh->crprev->crnext = sh->crnext;
-		else
-			t->crfirst = sh->crnext;
-		if (sh->crnext)
-			sh->crnext->crprev = sh->crprev;
-		else
-			t->crlast = sh->crprev;
-	}
-	sh->crnext = NULL;
-	sh->crprev = t->crlast;
-	if (t->crlast)
-		t->crlast->crnext = sh;
-	else
-		t->crfirst = sh;
-	t->crlast = sh;
+	shadow_list_append(&parent->children, sh, clink);
+	if (sh->on_crlist)
+		shadow_list_remove(&t->created, sh, crlink);
+	shadow_list_append(&t->created, sh, crlink);
 	sh->on_crlist = 1;
 }
 

@@ -214,7 +214,7 @@ int xs_view_children(struct xs_op *op, const char *path, size_t len,
 	}
 	if (!sh || (sh->dirty && !sh->exists))
 		return 0;
-	for (c = sh->cfirst; c; c = c->cnext) {
+	for (c = sh->children.first; c; c = c->clink.next) {
 		if (!c->dirty || !c->exists || !c->created)
 			continue;
 		rc = fn(c->path + skip, c->plen - skip, arg);
@@ -368,7 +368,7 @@ int xs_txn_commit(struct xs_op *op, struct xs_txn *t)
 			xs_change_rm(st, sh->path, sh->plen);
 		}
 	}
-	for (sh = t->crfirst; sh; sh = sh->crnext) {
+	for (sh = t->created.first; sh; sh = sh->crlink.next) {
 		if (!sh->dirty || !sh->exists || !sh->created || !sh->newnode)
 			continue;
 		parent =
