@@ -697,18 +697,6 @@ static int do_vcpu_pin(struct ctl_req *r)
 	return 0;
 }
 
-/* xld's log, $XLD_LOGDIR/xld.log as xld.c names it. */
-static int log_path(char *buf, size_t len)
-{
-	const char *dir = getenv("XLD_LOGDIR");
-
-	if (!dir || !*dir)
-		dir = "/var/log/xld";
-	if ((size_t)snprintf(buf, len, "%s/xld.log", dir) >= len)
-		return -ENAMETOOLONG;
-	return 0;
-}
-
 /* Past this much, xl dmesg shows the log's end (Xen's ring is smaller). */
 #define CTL_DMESG_MAX (1024u * 1024)
 
@@ -719,7 +707,8 @@ static int log_path(char *buf, size_t len)
  */
 static int dmesg(struct ctl_req *r, bool clear)
 {
-	char path[PATH_MAX], *buf = NULL, *start;
+	const char *path = xld_log_path();
+	char *buf = NULL, *start;
 	struct stat sb;
 	off_t off = 0;
 	ssize_t n;
@@ -729,8 +718,8 @@ static int dmesg(struct ctl_req *r, bool clear)
 
 	if (!r->c->priv)
 		return fail(r, -EACCES, "xld's log is for root only");
-	if (log_path(path, sizeof(path)))
-		return fail(r, -ENAMETOOLONG, "XLD_LOGDIR is too long");
+	if (!path)
+		return fail(r, -ENOENT, "xld has no log file");
 	f = fopen(path, "re");
 	if (!f)
 		return fail(r, -errno, "%s: %s", path, strerror(errno));

@@ -31,6 +31,8 @@ int xld_log_open(const char *path, bool to_stderr);
 void xld_log_close(void);
 /* Reopen the log file (after it was rotated). */
 int xld_log_reopen(void);
+/* The file xld logs to, or NULL while it logs to stderr only. */
+const char *xld_log_path(void);
 void xld_log(enum xld_log_level level, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 

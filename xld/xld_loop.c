@@ -190,6 +190,11 @@ int xld_log_reopen(void)
 	return xld_log_open(log_path, log_stderr);
 }
 
+const char *xld_log_path(void)
+{
+	return log_path[0] ? log_path : NULL;
+}
+
 void xld_log_close(void)
 {
 	if (log_file)
