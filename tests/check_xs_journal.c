@@ -15,6 +15,7 @@
 #include "xld/xld.h"
 #include "xld/xs.h"
 #include "xld/xs_journal.h"
+#include "xld/xs_syncer.h"
 #include "tests/hvt_check.h"
 
 static char dir[] = "/tmp/check_xs_journal.XXXXXX";
@@ -224,6 +225,34 @@ START_TEST(crc32_known)
 }
 END_TEST
 
+/* The background sync reports its own errors and owns a duplicate. */
+START_TEST(syncer_errors_and_dup)
+{
+	struct xs_syncer *s = xs_syncer_new();
+	char path[sizeof(dir) + 8];
+	int p[2], fd;
+
+	ck_assert_ptr_nonnull(s);
+	ck_assert_int_eq(pipe(p), 0);
+	ck_assert(xs_syncer_start(s, p[1]));
+	xs_syncer_wait(s);
+	ck_assert_int_eq(xs_syncer_error(s), -EINVAL); /* no sync on pipes */
+	ck_assert_int_eq(xs_syncer_error(s), 0);       /* read once */
+	close(p[0]);
+	close(p[1]);
+
+	snprintf(path, sizeof(path), "%s/f", dir);
+	fd = open(path, O_WRONLY | O_CREAT, 0600);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, "x", 1), 1);
+	ck_assert(xs_syncer_start(s, fd));
+	close(fd); /* the caller's copy may go at once */
+	xs_syncer_wait(s);
+	ck_assert_int_eq(xs_syncer_error(s), 0);
+	xs_syncer_free(s);
+}
+END_TEST
+
 static Suite *xs_journal_suite(void)
 {
 	Suite *s = suite_create("xs_journal");
@@ -234,6 +263,7 @@ static Suite *xs_journal_suite(void)
 	tcase_add_test(tc, empty_dir);
 	tcase_add_test(tc, survives_crash);
 	tcase_add_test(tc, stale_journal);
+	tcase_add_test(tc, syncer_errors_and_dup);
 	tcase_add_loop_test(tc, damaged_files, 0,
 			    sizeof(cases) / sizeof(cases[0]));
 	suite_add_tcase(s, tc);

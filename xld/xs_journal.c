@@ -33,6 +33,7 @@
 #include "xld/xld.h"
 #include "xld/xs_internal.h"
 #include "xld/xs_journal.h"
+#include "xld/xs_syncer.h"
 
 #define SNAP_MAGIC "XLDSNAP1"
 #define JRNL_MAGIC "XLDJRNL1"
@@ -50,7 +51,8 @@ struct xs_journal {
 	char *buf; /* records not yet written */
 	size_t len, cap;
 	size_t size; /* bytes in the journal file */
-	bool dirty;  /* written since the last fdatasync */
+	bool dirty;  /* written since the last fdatasync started */
+	struct xs_syncer *syncer;
 	bool broken; /* a write failed: snapshot at the next tick */
 };
 
@@ -584,13 +586,12 @@ int xs_journal_tick(struct xs_journal *j)
 	xs_journal_flush(j);
 	if (j->broken || j->size > XS_JOURNAL_COMPACT)
 		return xs_journal_snapshot(j);
-	if (j->dirty) {
-		if (fdatasync(j->fd) < 0) {
-			rc = -errno;
-			xld_err("journal fdatasync: %s", strerror(-rc));
-		}
+	/* A sync still under way (a slow disk) leaves this one for later. */
+	if (j->dirty && xs_syncer_start(j->syncer, j->fd))
 		j->dirty = false;
-	}
+	rc = xs_syncer_error(j->syncer);
+	if (rc)
+		xld_err("journal fdatasync: %s", strerror(-rc));
 	return rc;
 }
 
@@ -679,6 +680,12 @@ int xs_journal_open(struct xs_store *st, const char *dir,
 		rc = -ENOMEM;
 		goto fail;
 	}
+	j->syncer = xs_syncer_new();
+	if (!j->syncer) {
+		rc = -errno;
+		snprintf(err, errlen, "journal sync thread: %s", strerror(errno));
+		goto fail;
+	}
 	rc = load(j, err, errlen);
 	if (rc)
 		goto fail;
@@ -693,6 +700,7 @@ int xs_journal_open(struct xs_store *st, const char *dir,
 	*out = j;
 	return 0;
 fail:
+	xs_syncer_free(j->syncer);
 	if (j->fd >= 0)
 		close(j->fd);
 	free(j->dir);
@@ -705,6 +713,7 @@ void xs_journal_discard(struct xs_journal *j)
 	if (!j)
 		return;
 	xs_store_set_change_hook(j->st, NULL, NULL);
+	xs_syncer_free(j->syncer);
 	if (j->fd >= 0)
 		close(j->fd);
 	free(j->buf);
@@ -719,6 +728,7 @@ void xs_journal_close(struct xs_journal *j)
 	xs_store_set_change_hook(j->st, NULL, NULL);
 	xs_journal_flush(j);
 	xs_journal_snapshot(j);
+	xs_syncer_free(j->syncer);
 	if (j->fd >= 0)
 		close(j->fd);
 	free(j->buf);

@@ -4,9 +4,10 @@
  * committed since (store.journal), both in XLD_STATEDIR.
  *
  * Every committed change is appended to the journal before its reply goes
- * out, so it survives xld being killed (kill -9); the journal is fdatasync'd
- * at most a second later (xs_journal_tick), bounding what a power loss can
- * take.  Snapshots are written to a temporary file, fsync'd and renamed.
+ * out, so it survives xld being killed (kill -9); each second
+ * (xs_journal_tick) a background thread fdatasyncs it, bounding what a
+ * power loss can take to about a second (more only while the disk itself
+ * takes longer to sync, which no longer holds up the event loop).  Snapshots are written to a temporary file, fsync'd and renamed.
  * A file that fails its checks is reported and nothing of it is loaded.
  */
 #ifndef XLD_XS_JOURNAL_H
