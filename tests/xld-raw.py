@@ -2,6 +2,9 @@
 # Hostile and well-formed clients of xld's control protocol, byte by byte.
 #   xld-raw.py check RUNDIR      protocol checks (exit 1 on the first failure)
 #   xld-raw.py call SOCKET JSON  send one line, print the reply line
+#   xld-raw.py events SOCKET NAME
+#                                subscribe; print the reply, then each event
+#                                line, until NAME's "gone" (60 s at most)
 import json
 import os
 import socket
@@ -240,6 +243,19 @@ def main():
         s.sendall(sys.argv[3].encode() + b"\n")
         line = f.readline()
         sys.stdout.write(line.decode())
+        s.close()
+    elif len(sys.argv) == 4 and sys.argv[1] == "events":
+        s = connect(sys.argv[2])
+        s.settimeout(60)
+        f = s.makefile("rb")
+        s.sendall(json.dumps(req("events")).encode() + b"\n")
+        for line in f:
+            sys.stdout.write(line.decode())
+            sys.stdout.flush()
+            ev = json.loads(line)
+            if ev.get("event") == "gone" and \
+                    ev["domain"]["name"] == sys.argv[3]:
+                break
         s.close()
     else:
         print(__doc__ or "usage: xld-raw.py check RUNDIR | call SOCK JSON",

@@ -48,6 +48,7 @@ struct ctl_conn {
 	bool waiting;  /* a reply is held until wait_domid shuts down */
 	uint32_t wait_domid;
 	json_object *wait_id;
+	bool subscribed; /* "events": domain changes are sent unasked */
 	uint32_t events;
 	pid_t pid;
 	uid_t uid;
@@ -535,6 +536,41 @@ static int do_wait(struct ctl_req *r)
 	return 0;
 }
 
+/*
+ * "events": the reply is the list of domains, as "list" gives it; from
+ * then on each change of a domain (created, state, name, memory, vCPUs)
+ * follows unasked as {"version":1,"event":"changed","domain":{..}}, and
+ * its end as "event":"gone".  The loop is single-threaded, so the list
+ * and the events that follow it miss nothing between them.  Requests
+ * still work on the connection; one that leaves XLD_CTL_OUT_MAX bytes
+ * unread is dropped, like any other.
+ */
+static int do_events(struct ctl_req *r)
+{
+	int rc = do_list(r);
+
+	if (!rc)
+		r->c->subscribed = true;
+	return rc;
+}
+
+static void send_event(struct ctl_conn *c, const struct xld_dom *d,
+		       enum xld_dom_event ev)
+{
+	json_object *o = reply_new(NULL);
+
+	if (o) {
+		json_object_object_del(o, "id");
+		json_object_object_add(
+		    o, "event",
+		    json_object_new_string(ev == XLD_DOM_GONE ? "gone" :
+								"changed"));
+		json_object_object_add(o, "domain", dom_json(d));
+	}
+	send_obj(c, o);
+	conn_flush(c);
+}
+
 static int do_shutdown(struct ctl_req *r)
 {
 	return stop(r, DC_SHUTDOWN_POWEROFF);
@@ -783,6 +819,7 @@ static const struct ctl_method methods[] = {
     {"domname", do_domname, CTL_DOMAIN},
     {"console", do_console, CTL_DOMAIN},
     {"wait", do_wait, CTL_DOMAIN},
+    {"events", do_events, 0},
     {"create", do_create, CTL_MODIFIES},
     {"destroy", do_destroy, CTL_MODIFIES | CTL_DOMAIN},
     {"shutdown", do_shutdown, CTL_MODIFIES | CTL_DOMAIN},
@@ -1159,6 +1196,9 @@ static void dom_event(void *arg, struct xld_dom *d, enum xld_dom_event ev)
 	struct ctl_conn *c;
 	json_object *res;
 
+	for (c = ctl->conns; c; c = c->next)
+		if (c->subscribed && !c->dead)
+			send_event(c, d, ev);
 	for (c = ctl->conns; c; c = c->next) {
 		if (!c->waiting || c->dead || c->wait_domid != d->domid)
 			continue;

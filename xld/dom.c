@@ -1299,6 +1299,7 @@ int xld_dom_create(struct xld_doms *doms, json_object *config,
 	store_attach(doms, d);
 	xld_info("domain %" PRIu32 " (%s) created, monitor pid %ld", d->domid,
 		 d->name, (long)d->pid);
+	notify(doms, d, XLD_DOM_CHANGED);
 	*out = d;
 	d = NULL;
 out:
