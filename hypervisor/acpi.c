@@ -14,6 +14,12 @@
 #include "guest_abi.h"
 #include "hv.h"
 
+/* Every virtio-mmio slot fits the tables and has an IOAPIC pin. */
+_Static_assert(HV_ACPI_MAX_VIRTIO >= HV_ABI_VIRTIO_SLOTS &&
+		       HV_ABI_VIRTIO_IRQ(HV_ABI_VIRTIO_SLOTS - 1) <
+			       HV_ACPI_IOAPIC_PINS,
+	       "virtio-mmio slots beyond what the ACPI tables describe");
+
 #define OEM_ID		"XLDXLD"
 #define OEM_TABLE_ID	"XLHV    "
 #define CREATOR_ID	"XLHV"
@@ -52,9 +58,27 @@
 #define AML_SCOPE	0x10
 #define AML_BUFFER	0x11
 #define AML_PACKAGE	0x12
+#define AML_METHOD	0x14
+#define AML_DUAL_NAME	0x2e
 #define AML_EXT		0x5b
+#define AML_OPREGION	0x80	/* after AML_EXT */
+#define AML_FIELD	0x81	/* after AML_EXT */
 #define AML_DEVICE	0x82	/* after AML_EXT */
 #define AML_ROOT	0x5c
+#define AML_STORE	0x70
+#define AML_NOTIFY	0x86
+#define AML_IF		0xa0
+#define AML_RETURN	0xa4
+
+/* CPU hotplug objects (dev/cpuhp.c has the registers they read). */
+#define REGION_SYSTEM_IO	1
+/* Field flags: ByteAcc, NoLock, WriteAsZeros. */
+#define FIELD_BYTE_WRITE_ZEROS	0x41
+#define METHOD_SERIALIZED	0x08
+#define NOTIFY_DEVICE_CHECK	1
+#define NOTIFY_EJECT_REQUEST	3
+#define STA_PRESENT		0x0f	/* present, enabled, shown, ok */
+#define MADT_LAPIC_LEN		8
 
 /* Resource descriptors (6.4). */
 #define RES_IO		0x47	/* small item, 7 bytes of data */
@@ -321,6 +345,195 @@ static void pvpanic_device(struct out *o, uint16_t port)
 	pkg_end(o, start);
 }
 
+static unsigned int max_vcpus(const struct hv_acpi_layout *l)
+{
+	return l->max_vcpus ? l->max_vcpus : l->nr_vcpus;
+}
+
+/* @prefix then @n in upper-case hex, four characters in all. */
+static void hex_seg(char seg[5], const char *prefix, unsigned int n)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t k = strlen(prefix);
+
+	memcpy(seg, prefix, k);
+	for (size_t i = 4; i > k; i--, n >>= 4)
+		seg[i - 1] = hex[n & 0xf];
+	seg[4] = '\0';
+}
+
+static size_t method_begin(struct out *o, const char seg[4], uint8_t flags)
+{
+	size_t start;
+
+	put8(o, AML_METHOD);
+	start = o->len;
+	put(o, seg, 4);
+	put8(o, flags);
+	return start;
+}
+
+/* If (@field) { ...: the caller writes the body and calls pkg_end. */
+static size_t if_begin(struct out *o, const char field[4])
+{
+	size_t start;
+
+	put8(o, AML_IF);
+	start = o->len;
+	put(o, field, 4);
+	return start;
+}
+
+/* Return (Buffer () { MADT processor local APIC entry of vCPU @n }) */
+static void return_lapic(struct out *o, unsigned int n, int enabled)
+{
+	size_t start;
+
+	put8(o, AML_RETURN);
+	put8(o, AML_BUFFER);
+	start = o->len;
+	aml_int(o, MADT_LAPIC_LEN);
+	put8(o, MADT_LAPIC);
+	put8(o, MADT_LAPIC_LEN);
+	put8(o, (uint8_t)n);		/* processor UID = _UID */
+	put8(o, (uint8_t)n);		/* APIC id */
+	put32(o, enabled ? 1 : 0);
+	pkg_end(o, start);
+}
+
+/* Store (One, @field): with WriteAsZeros, a write of that bit alone. */
+static void store_one(struct out *o, const char field[4])
+{
+	put8(o, AML_STORE);
+	put8(o, AML_ONE);
+	put(o, field, 4);
+}
+
+/*
+ * Device (Cnnn) { _HID "ACPI0007", _UID n, _STA and _MAT from its present
+ * bit CPnn, _EJ0 writing its eject bit CEnn }.
+ */
+static void cpu_device(struct out *o, unsigned int n)
+{
+	char dev[5], cp[5], ce[5];
+	size_t start, m, i;
+
+	hex_seg(dev, "C", n);
+	hex_seg(cp, "CP", n);
+	hex_seg(ce, "CE", n);
+	start = device_begin(o, dev);
+	aml_name(o, "_HID");
+	aml_string(o, "ACPI0007");
+	aml_name(o, "_UID");
+	aml_int(o, n);
+
+	m = method_begin(o, "_STA", 0);
+	i = if_begin(o, cp);
+	put8(o, AML_RETURN);
+	aml_int(o, STA_PRESENT);
+	pkg_end(o, i);
+	put8(o, AML_RETURN);
+	aml_int(o, 0);
+	pkg_end(o, m);
+
+	m = method_begin(o, "_MAT", 0);
+	i = if_begin(o, cp);
+	return_lapic(o, n, 1);
+	pkg_end(o, i);
+	return_lapic(o, n, 0);
+	pkg_end(o, m);
+
+	m = method_begin(o, "_EJ0", 1);
+	store_one(o, ce);
+	pkg_end(o, m);
+	pkg_end(o, start);
+}
+
+/* Notify (Cnnn, @value) after clearing the request bit @field. */
+static void scan_one(struct out *o, const char field[4], const char dev[4],
+		     uint8_t value)
+{
+	size_t i = if_begin(o, field);
+
+	store_one(o, field);
+	put8(o, AML_NOTIFY);
+	put(o, dev, 4);
+	aml_int(o, value);
+	pkg_end(o, i);
+}
+
+/*
+ * In \_SB: OperationRegion (CPHP, SystemIO, port, HV_CPUHP_LEN) with one
+ * bit field per possible vCPU in each bitmap (CPnn present, CInn insert,
+ * CRnn remove, CEnn eject), the CPU devices, and Method (CSCN) that the
+ * GPE runs: Notify each vCPU with an insert or remove request.
+ */
+static void cpuhp_objects(struct out *o, const struct hv_acpi_layout *l)
+{
+	static const char *const groups[] = { "CP", "CI", "CR", "CE" };
+	unsigned int max = max_vcpus(l);
+	char seg[5], dev[5];
+	size_t start;
+
+	put8(o, AML_EXT);
+	put8(o, AML_OPREGION);
+	put(o, "CPHP", 4);
+	put8(o, REGION_SYSTEM_IO);
+	aml_int(o, l->cpuhp_port);
+	aml_int(o, HV_CPUHP_LEN);
+
+	put8(o, AML_EXT);
+	put8(o, AML_FIELD);
+	start = o->len;
+	put(o, "CPHP", 4);
+	put8(o, FIELD_BYTE_WRITE_ZEROS);
+	/* the groups are the 64-bit bitmaps at HV_CPUHP_PRESENT.. EJECT */
+	for (unsigned int g = 0; g < 4; g++) {
+		for (unsigned int n = 0; n < max; n++) {
+			hex_seg(seg, groups[g], n);
+			put(o, seg, 4);
+			put8(o, 1);		/* one bit */
+		}
+		if (max < 64 && g < 3) {
+			put8(o, 0);	/* reserved up to the next bitmap */
+			put8(o, (uint8_t)(64 - max));
+		}
+	}
+	pkg_end(o, start);
+
+	for (unsigned int n = 0; n < max; n++)
+		cpu_device(o, n);
+
+	start = method_begin(o, "CSCN", METHOD_SERIALIZED);
+	for (unsigned int n = 0; n < max; n++) {
+		hex_seg(dev, "C", n);
+		hex_seg(seg, "CI", n);
+		scan_one(o, seg, dev, NOTIFY_DEVICE_CHECK);
+		hex_seg(seg, "CR", n);
+		scan_one(o, seg, dev, NOTIFY_EJECT_REQUEST);
+	}
+	pkg_end(o, start);
+}
+
+/* Scope (\_GPE) { Method (_E02) { \_SB.CSCN () } } */
+static void cpuhp_gpe(struct out *o)
+{
+	size_t scope, m;
+	char seg[5];
+
+	put8(o, AML_SCOPE);
+	scope = o->len;
+	put8(o, AML_ROOT);
+	put(o, "_GPE", 4);
+	hex_seg(seg, "_E", HV_ACPI_GPE_CPUHP);
+	m = method_begin(o, seg, 0);
+	put8(o, AML_ROOT);
+	put8(o, AML_DUAL_NAME);
+	put(o, "_SB_CSCN", 8);
+	pkg_end(o, m);
+	pkg_end(o, scope);
+}
+
 static void dsdt(struct out *o, const struct hv_acpi_layout *l)
 {
 	size_t t = table_begin(o, "DSDT", 2), start;
@@ -345,7 +558,11 @@ static void dsdt(struct out *o, const struct hv_acpi_layout *l)
 		virtio_device(o, l, i);
 	if (l->pvpanic_port)
 		pvpanic_device(o, l->pvpanic_port);
+	if (l->cpuhp_port)
+		cpuhp_objects(o, l);
 	pkg_end(o, start);
+	if (l->cpuhp_port)
+		cpuhp_gpe(o);
 	table_end(o, t);
 }
 
@@ -379,11 +596,13 @@ static void fadt(struct out *o, uint64_t facs_gpa, uint64_t dsdt_gpa)
 	put32(o, 0);
 	put32(o, 0);			/* PM2_CNT_BLK */
 	put32(o, 0);			/* PM_TMR_BLK: none */
-	put32(o, 0);			/* GPE0_BLK */
+	put32(o, HV_ABI_PORT_GPE0);	/* GPE0_BLK */
 	put32(o, 0);			/* GPE1_BLK */
 	put8(o, PM_EVT_LEN);
 	put8(o, PM_CNT_LEN);
-	put_zero(o, 5);			/* PM2, TMR, GPE0, GPE1 lengths, base */
+	put_zero(o, 2);			/* PM2, TMR lengths */
+	put8(o, HV_ACPI_GPE0_LEN);
+	put_zero(o, 2);			/* GPE1 length, base */
 	put8(o, 0);			/* CST_CNT */
 	put16(o, 101);			/* C2 latency: not supported */
 	put16(o, 1001);			/* C3 latency: not supported */
@@ -403,7 +622,10 @@ static void fadt(struct out *o, uint64_t facs_gpa, uint64_t dsdt_gpa)
 	put_gas(o, 0, 0, 0, 0);
 	put_gas(o, GAS_SYSTEM_IO, PM_CNT_LEN * 8, ACCESS_WORD,
 		HV_ABI_PORT_PM1_CNT);
-	put_zero(o, 12 * 7);		/* PM1b CNT .. sleep status */
+	put_zero(o, 12 * 3);		/* PM1b CNT, PM2 CNT, PM TMR */
+	put_gas(o, GAS_SYSTEM_IO, HV_ACPI_GPE0_LEN * 8, ACCESS_BYTE,
+		HV_ABI_PORT_GPE0);
+	put_zero(o, 12 * 3);		/* GPE1, sleep control and status */
 	put(o, "XLHVXLHV", 8);		/* hypervisor vendor identity */
 	table_end(o, t);
 }
@@ -424,12 +646,13 @@ static void madt(struct out *o, const struct hv_acpi_layout *l)
 
 	put32(o, HV_ACPI_LAPIC_ADDR);
 	put32(o, MADT_PCAT_COMPAT);
-	for (unsigned int i = 0; i < l->nr_vcpus; i++) {
+	/* Disabled entries: possible vCPUs that CPU hotplug may add. */
+	for (unsigned int i = 0; i < max_vcpus(l); i++) {
 		put8(o, MADT_LAPIC);
-		put8(o, 8);
+		put8(o, MADT_LAPIC_LEN);
 		put8(o, (uint8_t)i);	/* processor UID */
 		put8(o, (uint8_t)i);	/* APIC id = vCPU index (cpuid.c) */
-		put32(o, 1);		/* enabled */
+		put32(o, i < l->nr_vcpus ? 1 : 0);	/* enabled */
 	}
 	put8(o, MADT_IOAPIC);
 	put8(o, 12);
@@ -438,8 +661,10 @@ static void madt(struct out *o, const struct hv_acpi_layout *l)
 	put32(o, HV_ACPI_IOAPIC_ADDR);
 	put32(o, 0);			/* GSI base */
 	madt_iso(o, HV_ACPI_SCI_IRQ, ISO_LEVEL_HIGH);
+	/* GSIs above the ISA range need none: _CRS says level, high. */
 	for (unsigned int i = 0; i < l->nr_virtio; i++)
-		madt_iso(o, (uint8_t)l->virtio[i].irq, ISO_LEVEL_HIGH);
+		if (l->virtio[i].irq < HV_ACPI_ISA_IRQS)
+			madt_iso(o, (uint8_t)l->virtio[i].irq, ISO_LEVEL_HIGH);
 	put8(o, MADT_LAPIC_NMI);
 	put8(o, 6);
 	put8(o, 0xff);			/* all processors */
@@ -451,10 +676,12 @@ static void madt(struct out *o, const struct hv_acpi_layout *l)
 static int layout_check(const struct hv_acpi_layout *l)
 {
 	if (l->nr_vcpus < 1 || l->nr_vcpus > 255 ||
+	    max_vcpus(l) < l->nr_vcpus || max_vcpus(l) > 255 ||
+	    (l->cpuhp_port && max_vcpus(l) > HV_CPUHP_MAX) ||
 	    l->nr_virtio > HV_ACPI_MAX_VIRTIO)
 		return -EINVAL;
 	for (unsigned int i = 0; i < l->nr_virtio; i++) {
-		if (l->virtio[i].irq >= 16 ||
+		if (l->virtio[i].irq >= HV_ACPI_IOAPIC_PINS ||
 		    l->virtio[i].irq == HV_ACPI_SCI_IRQ ||
 		    l->virtio[i].base > UINT32_MAX ||
 		    l->virtio[i].len > UINT32_MAX - l->virtio[i].base)
@@ -524,6 +751,9 @@ int hv_acpi_layout_of(struct hv_vm *vm, struct hv_acpi_layout *l)
 
 	memset(l, 0, sizeof(*l));
 	l->nr_vcpus = vm->cfg->nr_vcpus;
+	l->max_vcpus = hv_config_max_vcpus(vm->cfg);
+	if (hv_bus_find(&vm->pio, HV_ABI_PORT_CPUHP, HV_CPUHP_LEN))
+		l->cpuhp_port = HV_ABI_PORT_CPUHP;
 	for (size_t i = 0; i < vm->mmio.nr; i++) {
 		const struct hv_device *d = vm->mmio.devs[i];
 		uint64_t slot;

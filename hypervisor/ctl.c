@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "ctl.h"
+#include "dev/devices.h"
 #include "state.h"
 #include "domctl.h"
 #include "dc_wire.h"
@@ -81,6 +82,44 @@ static void set_state(struct hv_ctl *ctl, enum dc_state state,
 	(void)r;
 }
 
+/* What INFO reports as memory: the balloon's target (xl mem-set). */
+static uint64_t memory_target_kib(struct hv_vm *vm)
+{
+	struct hv_vballoon_status st;
+
+	if (hv_vballoon_status(vm, &st))
+		return vm->ram_size / 1024;
+	return st.target_kib;
+}
+
+/* SET_MEMORY: a new balloon target; the guest's driver does the rest. */
+static int32_t set_memory(struct hv_ctl *ctl, enum dc_state state,
+			  const struct dc_wire_msg *m)
+{
+	struct dc_wire_set_memory req;
+
+	memcpy(&req, m->payload, sizeof(req));
+	if (state == DC_STATE_SHUTDOWN || state == DC_STATE_DYING)
+		return -ESRCH;
+	return hv_vballoon_set_target(ctl->vm, req.target_kib);
+}
+
+/* SET_VCPUS: ACPI CPU hotplug; the guest brings them up or ejects them. */
+static int32_t set_vcpus(struct hv_ctl *ctl, enum dc_state state,
+			 const struct dc_wire_msg *m)
+{
+	struct dc_wire_set_vcpus req;
+
+	memcpy(&req, m->payload, sizeof(req));
+	if (req.pad)
+		return -EINVAL;
+	if (req.online < 1 || req.online > ctl->vm->nr_vcpus)
+		return -ERANGE;
+	if (state == DC_STATE_SHUTDOWN || state == DC_STATE_DYING)
+		return -ESRCH;
+	return hv_vm_set_vcpus(ctl->vm, req.online);
+}
+
 static void fill_info(struct hv_ctl *ctl, struct dc_wire_info *info)
 {
 	struct hv_vm *vm = ctl->vm;
@@ -93,8 +132,8 @@ static void fill_info(struct hv_ctl *ctl, struct dc_wire_info *info)
 	/* Xen's blocked: running, but every vCPU waits for an interrupt */
 	if (info->state == DC_STATE_RUNNING && hv_vm_halted(vm))
 		info->state = DC_STATE_BLOCKED;
-	info->vcpus = vm->nr_vcpus;
-	info->memory_kib = vm->ram_size / 1024;
+	info->vcpus = hv_vm_vcpus_online(vm);
+	info->memory_kib = memory_target_kib(vm);
 	info->cpu_time_ns = hv_vm_cpu_time_ns(vm);
 }
 
@@ -124,7 +163,9 @@ static uint64_t mono_ns(void)
 
 /*
  * SAVE: pause, write the state file, then stay paused or be destroyed.
- * A failed save lets a guest that was running run on.
+ * A failed save lets a guest that was running run on.  A guest that has
+ * shut down is saved as it stopped (xld's core dumps): its vCPU threads
+ * have ended, but its memory and vCPU state are still there.
  */
 static int32_t save(struct hv_ctl *ctl, enum dc_state state,
 		    const struct dc_wire_msg *m, void *body, uint32_t *len)
@@ -138,8 +179,15 @@ static int32_t save(struct hv_ctl *ctl, enum dc_state state,
 	if (req.flags & ~DC_SAVE_DESTROY || req.pad ||
 	    !memchr(req.path, '\0', sizeof(req.path)) || req.path[0] != '/')
 		return -EINVAL;
-	if (state == DC_STATE_SHUTDOWN || state == DC_STATE_DYING)
+	if (state == DC_STATE_DYING)
 		return -ESRCH;
+	if (state == DC_STATE_SHUTDOWN) {
+		/* set only once the vCPU threads were joined: nothing runs */
+		rc = hv_state_save(ctl->vm, req.path, &reply.bytes);
+		if (rc)
+			return rc;
+		goto saved;
+	}
 	hv_vm_pause(ctl->vm);
 	if (hv_vm_stopped(ctl->vm) != HV_RUNNING)
 		return -ESRCH;		/* it stopped meanwhile */
@@ -152,6 +200,7 @@ static int32_t save(struct hv_ctl *ctl, enum dc_state state,
 		}
 		return rc;
 	}
+saved:
 	reply.save_ns = mono_ns() - t0;
 	if (req.flags & DC_SAVE_DESTROY) {
 		set_state(ctl, DC_STATE_DYING, DC_SHUTDOWN_NONE);
@@ -217,6 +266,10 @@ static int32_t handle(struct hv_ctl *ctl, struct ctl_client *c,
 		return 0;
 	case DC_WIRE_SAVE:
 		return save(ctl, state, m, body, len);
+	case DC_WIRE_SET_MEMORY:
+		return set_memory(ctl, state, m);
+	case DC_WIRE_SET_VCPUS:
+		return set_vcpus(ctl, state, m);
 	}
 	return -EOPNOTSUPP;
 }

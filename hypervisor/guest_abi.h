@@ -58,18 +58,25 @@ struct hv_boot_info {
 #define HV_ABI_PORT_PVPANIC	0x0505	/* write bit 0: guest panicked */
 #define HV_ABI_PORT_ACPI_PM	0x0600	/* PM1a_EVT (4 bytes), PM1a_CNT */
 #define HV_ABI_PORT_PM1_CNT	0x0604
+#define HV_ABI_PORT_GPE0	0x0608	/* GPE0_STS (2 bytes), GPE0_EN (2) */
+#define HV_ABI_PORT_CPUHP	0x0620	/* ACPI CPU hotplug (dev/cpuhp.c) */
 #define HV_ABI_PORT_COM1	0x03f8	/* 8250 UART */
 
 /*
  * virtio-mmio (version 2) devices: slot n at BASE + n * SIZE, above RAM in
- * the 3 GiB hole, interrupt on ISA IRQ FIRST_IRQ + n, skipping IRQ 9 (the
- * ACPI SCI): slots 0-3 on IRQs 5-8, slots 4-9 on IRQs 10-15.  Slot 0 is
- * the first --disk, slots 1 to 8 the --net devices in their order.
+ * the 3 GiB hole, interrupt on IOAPIC pin FIRST_IRQ + n, skipping IRQ 9
+ * (the ACPI SCI): slots 0-3 on IRQs 5-8, slots 4-9 on IRQs 10-15, slots
+ * 10-16 on GSIs 16-22 (no ISA IRQ is left for them).  Slot 0 is the first
+ * --disk, slots 1 to 8 the --net devices in their order, slot 9 the memory
+ * balloon every VM has, slots 10 to 16 the second to eighth --disk: the
+ * slots of one-disk VMs stay where they always were.
  */
 #define HV_ABI_VIRTIO_MMIO_BASE	0xd0000000ULL
 #define HV_ABI_VIRTIO_MMIO_SIZE	0x200ULL
 #define HV_ABI_VIRTIO_FIRST_IRQ	5
-#define HV_ABI_VIRTIO_SLOTS	10
+#define HV_ABI_VIRTIO_SLOTS	17
+#define HV_ABI_VIRTIO_BALLOON_SLOT 9
+#define HV_ABI_VIRTIO_DISK_SLOT(n)	((n) ? 9 + (n) : 0)
 #define HV_ABI_VIRTIO_IRQ(n)	\
 	(HV_ABI_VIRTIO_FIRST_IRQ + (n) + ((n) >= 4 ? 1 : 0))
 

@@ -49,20 +49,40 @@ struct hv_net_cfg {
 	int fd;			/* >= 0: use this open TAP-like fd instead */
 };
 
+/*
+ * --disk/--disk-ro: a virtio-blk device each (dev/vblk.c), on virtio-mmio
+ * slot HV_ABI_VIRTIO_DISK_SLOT(n) for the n-th (guest_abi.h).
+ */
+#define HV_DISK_MAX		8
+
+struct hv_disk_cfg {
+	const char *path;	/* backing file or block device */
+	int ro;			/* offer it read-only */
+};
+
 struct hv_config {
 	const char *kernel;	/* path of the ELF image or Linux kernel */
 	const char *ramdisk;	/* Linux initrd, or NULL */
 	const char *cmdline;	/* may be NULL */
 	const char *kvm_path;	/* "/dev/kvm" unless XLHV_KVM_DEVICE */
-	const char *disk;	/* virtio-blk backing file, or NULL */
-	int disk_ro;		/* offer it read-only */
+	struct hv_disk_cfg disk[HV_DISK_MAX];	/* the guest's order */
+	unsigned int nr_disks;
 	struct hv_net_cfg net[HV_NET_MAX];	/* virtio-mmio slots 1.. */
 	unsigned int nr_nets;
 	int no_irqchip;		/* XLHV_IRQCHIP=0: as if KVM had none */
-	uint64_t mem_mb;
+	uint64_t mem_mb;	/* the balloon's first target (--memory) */
+	uint64_t maxmem_mb;	/* guest RAM if over mem_mb (--maxmem) */
 	unsigned int nr_vcpus;
+	unsigned int max_vcpus;	/* possible (--maxvcpus); 0: nr_vcpus */
 	int console_fd;		/* where UART output goes */
 };
+
+/* How many vCPUs @cfg's VM may ever have: KVM has all of them. */
+static inline unsigned int hv_config_max_vcpus(const struct hv_config *cfg)
+{
+	return cfg->max_vcpus > cfg->nr_vcpus ? cfg->max_vcpus :
+						cfg->nr_vcpus;
+}
 
 /* What this KVM offers, probed once; `xlhv info` prints it. */
 struct hv_caps {
@@ -170,6 +190,17 @@ void hv_vm_unpause(struct hv_vm *vm);
  * as Linux does by default).  -EOPNOTSUPP if the guest never enabled ACPI.
  */
 int hv_vm_power_button(struct hv_vm *vm);
+
+/*
+ * ACPI CPU hotplug (dev/cpuhp.c): have vCPUs 0..@online-1 present, the
+ * rest removed.  New ones are announced to the guest at once; removed
+ * ones go once the guest ejects them.  -ERANGE outside 1..max vCPUs,
+ * -EOPNOTSUPP if the guest has no handler for the hotplug GPE (a test
+ * guest), -ENODEV without the device.
+ */
+int hv_vm_set_vcpus(struct hv_vm *vm, unsigned int online);
+/* The vCPUs present (the guest's "online" in Xen's sense). */
+unsigned int hv_vm_vcpus_online(struct hv_vm *vm);
 
 /*
  * 1 if every vCPU is halted waiting for an interrupt (its thread asleep

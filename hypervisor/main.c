@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "boot_elf.h"
+#include "boot_linux.h"
 #include "console.h"
 #include "ctl.h"
 #include "dev/vnet.h"
@@ -30,16 +31,19 @@
 #define KVM_DEFAULT_PATH	"/dev/kvm"
 
 static const char usage_text[] =
-	"usage: xlhv run --kernel FILE [--memory MB] [--vcpus N] "
-	"[--cmdline STR]\n"
-	"                [--ramdisk FILE] [--disk FILE | --disk-ro FILE]\n"
-	"                [--net tap=NAME[,mac=MAC]]...\n"
+	"usage: xlhv run --kernel FILE [--memory MB] [--maxmem MB] [--vcpus N]\n"
+	"                [--maxvcpus N] [--cmdline STR]\n"
+	"                [--ramdisk FILE] [--disk FILE | --disk-ro FILE]...\n"
+	"                [--net tap=NAME[,mac=MAC]]... [--console-ring BYTES]\n"
 	"                [--domid N --control SOCKET [--ready-fd FD]\n"
-	"                 [--console-log FILE] [--console-tty LINK]\n"
+	"                 [--console-log FILE [--console-log-max BYTES]\n"
+	"                  [--console-log-keep N]] [--console-tty LINK]\n"
 	"                 [--name NAME]]\n"
-	"       xlhv run --restore FILE [--disk FILE | --disk-ro FILE]\n"
+	"       xlhv run --restore FILE [--disk FILE | --disk-ro FILE]...\n"
+	"                [--console-ring BYTES]\n"
 	"                [--domid N --control SOCKET [--ready-fd FD]\n"
-	"                 [--console-log FILE] [--console-tty LINK]\n"
+	"                 [--console-log FILE [--console-log-max BYTES]\n"
+	"                  [--console-log-keep N]] [--console-tty LINK]\n"
 	"                 [--name NAME]]\n"
 	"       xlhv info\n"
 	"       xlhv --help | --version\n";
@@ -94,10 +98,43 @@ struct managed {
 	const char *control;	/* NULL: foreground mode */
 	int ready_fd;
 	const char *console_log;
+	uint64_t console_log_max;	/* 0: no cap */
+	unsigned int console_log_keep;
+	int console_log_opts;	/* either was given */
+	uint64_t console_ring;
 	const char *console_tty;	/* a symlink to make to the pty */
 	const char *name;
 	const char *restore;	/* a state file to resume, not a boot */
 };
+
+/*
+ * One more --disk or --disk-ro: the guest sees them in the order given.
+ * A file given twice is refused if either may write it.
+ */
+static int disk_add(struct hv_config *cfg, const char *path, int ro,
+		    const char **why)
+{
+	if (!*path) {
+		*why = "empty file name";
+		return -EINVAL;
+	}
+	if (cfg->nr_disks == HV_DISK_MAX) {
+		*why = "a guest has at most 8 disks";
+		return -E2BIG;
+	}
+	for (unsigned int i = 0; i < cfg->nr_disks; i++) {
+		if (strcmp(cfg->disk[i].path, path) ||
+		    (ro && cfg->disk[i].ro))
+			continue;
+		*why = "given twice, and a disk that may be written is "
+		       "given once";
+		return -EINVAL;
+	}
+	cfg->disk[cfg->nr_disks].path = path;
+	cfg->disk[cfg->nr_disks].ro = ro;
+	cfg->nr_disks++;
+	return 0;
+}
 
 static int parse_run(int argc, char **argv, struct hv_config *cfg,
 		     struct managed *mg)
@@ -106,7 +143,9 @@ static int parse_run(int argc, char **argv, struct hv_config *cfg,
 		{ "kernel", required_argument, NULL, 'k' },
 		{ "ramdisk", required_argument, NULL, 'i' },
 		{ "memory", required_argument, NULL, 'm' },
+		{ "maxmem", required_argument, NULL, 'X' },
 		{ "vcpus", required_argument, NULL, 'c' },
+		{ "maxvcpus", required_argument, NULL, 'P' },
 		{ "cmdline", required_argument, NULL, 'a' },
 		{ "disk", required_argument, NULL, 'd' },
 		{ "disk-ro", required_argument, NULL, 'r' },
@@ -116,6 +155,9 @@ static int parse_run(int argc, char **argv, struct hv_config *cfg,
 		{ "ready-fd", required_argument, NULL, 'R' },
 		{ "console-log", required_argument, NULL, 'L' },
 		{ "console-tty", required_argument, NULL, 'T' },
+		{ "console-log-max", required_argument, NULL, 'M' },
+		{ "console-log-keep", required_argument, NULL, 'K' },
+		{ "console-ring", required_argument, NULL, 'B' },
 		{ "name", required_argument, NULL, 'N' },
 		{ "restore", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
@@ -126,7 +168,7 @@ static int parse_run(int argc, char **argv, struct hv_config *cfg,
 	int c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+k:i:m:c:a:d:r:n:hD:C:R:L:T:N:S:", opts, 0)) != -1) {
+	while ((c = getopt_long(argc, argv, "+k:i:m:c:a:d:r:n:hD:C:R:L:T:N:S:P:M:K:B:", opts, 0)) != -1) {
 		switch (c) {
 		case 'k':
 			cfg->kernel = optarg;
@@ -142,11 +184,26 @@ static int parse_run(int argc, char **argv, struct hv_config *cfg,
 						   "4 to 3072", optarg);
 			cfg->mem_mb = v;
 			break;
+		case 'X':
+			if (parse_uint(optarg, HV_MEM_MIN_MB, HV_MEM_MAX_MB,
+				       &v))
+				return usage_error("--maxmem %s: want a whole "
+						   "number of MiB from "
+						   "4 to 3072", optarg);
+			cfg->maxmem_mb = v;
+			break;
 		case 'c':
 			if (parse_uint(optarg, 1, HV_ABI_MAX_VCPUS, &v))
 				return usage_error("--vcpus %s: want a number "
 						   "from 1 to 64", optarg);
 			cfg->nr_vcpus = (unsigned int)v;
+			break;
+		case 'P':
+			if (parse_uint(optarg, 1, HV_ABI_MAX_VCPUS, &v))
+				return usage_error("--maxvcpus %s: want a "
+						   "number from 1 to 64",
+						   optarg);
+			cfg->max_vcpus = (unsigned int)v;
 			break;
 		case 'a':
 			if (strlen(optarg) >= HV_ABI_CMDLINE_MAX)
@@ -156,11 +213,10 @@ static int parse_run(int argc, char **argv, struct hv_config *cfg,
 			break;
 		case 'd':
 		case 'r':
-			if (cfg->disk)
-				return usage_error("%s: only one disk so far",
-						   optarg);
-			cfg->disk = optarg;
-			cfg->disk_ro = c == 'r';
+			if (disk_add(cfg, optarg, c == 'r', &why))
+				return usage_error("--disk%s %s: %s",
+						   c == 'r' ? "-ro" : "",
+						   optarg, why);
 			break;
 		case 'n':
 			if (hv_net_add(cfg, optarg, &why))
@@ -188,6 +244,33 @@ static int parse_run(int argc, char **argv, struct hv_config *cfg,
 		case 'T':
 			mg->console_tty = optarg;
 			break;
+		case 'M':
+			if (parse_uint(optarg, 0, HV_CONLOG_MAX_MAX, &v) ||
+			    (v && v < HV_CONLOG_MAX_MIN))
+				return usage_error("--console-log-max %s: want "
+						   "0 (no cap) or a number of "
+						   "bytes from %u to %llu",
+						   optarg, HV_CONLOG_MAX_MIN,
+						   HV_CONLOG_MAX_MAX);
+			mg->console_log_max = v;
+			mg->console_log_opts = 1;
+			break;
+		case 'K':
+			if (parse_uint(optarg, 0, HV_CONLOG_KEEP_MAX, &v))
+				return usage_error("--console-log-keep %s: want "
+						   "a number from 0 to %u",
+						   optarg, HV_CONLOG_KEEP_MAX);
+			mg->console_log_keep = (unsigned int)v;
+			mg->console_log_opts = 1;
+			break;
+		case 'B':
+			if (parse_uint(optarg, HV_RING_MIN, HV_RING_MAX, &v))
+				return usage_error("--console-ring %s: want a "
+						   "number of bytes from %u to "
+						   "%u", optarg, HV_RING_MIN,
+						   HV_RING_MAX);
+			mg->console_ring = v;
+			break;
 		case 'N':
 			mg->name = optarg;
 			break;
@@ -204,9 +287,17 @@ static int parse_run(int argc, char **argv, struct hv_config *cfg,
 	}
 	if (optind < argc)
 		return usage_error("unexpected argument \"%s\"", argv[optind]);
+	if (cfg->max_vcpus && cfg->max_vcpus < cfg->nr_vcpus)
+		return usage_error("--maxvcpus %u: less than --vcpus %u",
+				   cfg->max_vcpus, cfg->nr_vcpus);
+	if (cfg->maxmem_mb && cfg->maxmem_mb < cfg->mem_mb)
+		return usage_error("--maxmem %llu: less than --memory %llu",
+				   (unsigned long long)cfg->maxmem_mb,
+				   (unsigned long long)cfg->mem_mb);
 	if (mg->restore && (cfg->kernel || cfg->ramdisk || cfg->cmdline ||
 			    cfg->mem_mb != HV_MEM_DEFAULT_MB ||
-			    cfg->nr_vcpus != 1))
+			    cfg->maxmem_mb ||
+			    cfg->nr_vcpus != 1 || cfg->max_vcpus))
 		return usage_error("run: %s", "--restore takes the guest, its "
 				   "memory and vCPUs from the state file");
 	if (!cfg->kernel && !mg->restore)
@@ -218,6 +309,9 @@ static int parse_run(int argc, char **argv, struct hv_config *cfg,
 			     mg->console_tty))
 		return usage_error("run: %s", "--ready-fd, --console-log and "
 				   "--console-tty need --control");
+	if (mg->console_log_opts && !mg->console_log)
+		return usage_error("run: %s", "--console-log-max and "
+				   "--console-log-keep need --console-log");
 	return 0;
 }
 
@@ -249,16 +343,21 @@ static int signal_ignored(int sig)
 /*
  * The guest runs: tell libdomctl "ok" on the ready fd, then point stderr
  * (which libdomctl also joined to that pipe, so it heard our errors) at
- * the console log, and close the pipe: EOF ends libdomctl's wait.
+ * the console log, through the console thread so the cap holds for our
+ * messages too, and close the pipe: EOF ends libdomctl's wait.
  */
-static void managed_ready(struct managed *mg, int console_fd)
+static void managed_ready(struct managed *mg, struct hv_vm *vm)
 {
+	int rc;
+
 	if (mg->ready_fd < 0)
 		return;
 	dprintf(mg->ready_fd, "ok\n");
 	close(mg->ready_fd);
 	mg->ready_fd = -1;
-	dup2(console_fd, STDERR_FILENO);
+	rc = hv_console_take_stderr(vm);
+	if (rc)
+		hv_err("stderr to the console log: %s", strerror(-rc));
 }
 
 /* The guest never ran: the verdict is an errno for libdomctl to return. */
@@ -317,31 +416,30 @@ static int wait_for_stop(struct hv_vm *vm, int sig_fd, struct hv_ctl *ctl)
 }
 
 /*
- * Console input, started before the vCPUs run.  Managed: a pty (as Xen
- * offers one), linked at --console-tty; foreground: what is typed on
- * stdin, if open.  Neither is worth failing the guest for.
+ * The console, started before the vCPUs run; takes over @log.  Managed:
+ * input from a pty (as Xen offers one), linked at --console-tty, and our
+ * stderr into the log once the guest runs; foreground: output to stdout,
+ * input from stdin if open.  A pty that fails is done without.
  */
-static void start_console(struct hv_vm *vm, const struct managed *mg)
+static int start_console(struct hv_vm *vm, const struct managed *mg,
+			 struct hv_conlog *log)
 {
+	struct hv_console_cfg cc = {
+		.in_fd = -1,
+		.ring_size = mg->console_ring,
+		.pty = mg->control != NULL,
+		.tty_link = mg->console_tty,
+		.capture_stderr = mg->control != NULL,
+	};
 	char tty[64];
 	int rc;
 
-	if (mg->control) {
-		rc = hv_console_start_pty(vm, mg->console_tty, tty,
-					  sizeof(tty));
-		if (rc)
-			hv_err("console pty%s%s: %s (continuing without)",
-			       mg->console_tty ? " " : "",
-			       mg->console_tty ? mg->console_tty : "",
-			       strerror(-rc));
-		return;
-	}
-	if (fcntl(STDIN_FILENO, F_GETFD) < 0)
-		return;
-	rc = hv_console_start(vm, STDIN_FILENO);
+	if (!mg->control && fcntl(STDIN_FILENO, F_GETFD) == 0)
+		cc.in_fd = STDIN_FILENO;
+	rc = hv_console_start(vm, &cc, log, tty, sizeof(tty));
 	if (rc)
-		hv_err("console input: %s (continuing without)",
-		       strerror(-rc));
+		hv_err("console: %s", strerror(-rc));
+	return rc;
 }
 
 static int start_vcpus(struct hv_vm *vm, uint64_t entry)
@@ -441,7 +539,13 @@ static int main_run(int argc, char **argv)
 		.kvm_path = kvm_path(),
 	};
 	const char *irqchip = getenv("XLHV_IRQCHIP");
-	struct managed mg = { .ready_fd = -1 };
+	struct managed mg = {
+		.ready_fd = -1,
+		.console_log_max = HV_CONLOG_MAX_DEFAULT,
+		.console_log_keep = HV_CONLOG_KEEP_DEFAULT,
+		.console_ring = HV_CONSOLE_RING_DEFAULT,
+	};
+	struct hv_conlog *log = NULL;
 	struct hv_ctl *ctl = NULL;
 	struct hv_vm *vm = NULL;
 	struct hv_state_hdr hdr;
@@ -453,16 +557,20 @@ static int main_run(int argc, char **argv)
 	status = parse_run(argc, argv, &cfg, &mg);
 	if (status)
 		goto out;
-	if (mg.control) {
-		const char *log = mg.console_log ? mg.console_log : "/dev/null";
-
-		cfg.console_fd = open(log, O_WRONLY | O_CREAT | O_APPEND |
-				      O_CLOEXEC, 0640);
-		if (cfg.console_fd < 0) {
-			hv_err("console log %s: %s", log, strerror(errno));
-			status = HV_EXIT_CONFIG;
-			goto out;
-		}
+	/* managed without --console-log: the output is only in the ring */
+	if (mg.control)
+		cfg.console_fd = -1;
+	if (mg.console_log)
+		log = hv_conlog_open(mg.console_log, mg.console_log_max,
+				     mg.console_log_keep);
+	else if (!mg.control)
+		log = hv_conlog_from_fd(STDOUT_FILENO);
+	if (!log && (mg.console_log || !mg.control)) {
+		hv_err("console log %s: %s",
+		       mg.console_log ? mg.console_log : "(stdout)",
+		       strerror(errno));
+		status = mg.console_log ? HV_EXIT_CONFIG : HV_EXIT_FAILURE;
+		goto out;
 	}
 	cfg.no_irqchip = irqchip && !strcmp(irqchip, "0");
 
@@ -504,9 +612,10 @@ static int main_run(int argc, char **argv)
 				       "");
 		goto out;
 	}
-	if (cfg.nr_vcpus > (unsigned int)vm->caps.max_vcpus) {
-		hv_err("--vcpus %u: this KVM allows at most %d", cfg.nr_vcpus,
-		       vm->caps.max_vcpus);
+	if (hv_config_max_vcpus(&cfg) > (unsigned int)vm->caps.max_vcpus) {
+		hv_err("--%svcpus %u: this KVM allows at most %d",
+		       cfg.max_vcpus > cfg.nr_vcpus ? "max" : "",
+		       hv_config_max_vcpus(&cfg), vm->caps.max_vcpus);
 		status = HV_EXIT_CONFIG;
 		goto out;
 	}
@@ -514,6 +623,14 @@ static int main_run(int argc, char **argv)
 		hv_err("note: KVM has no in-kernel irqchip; the guest gets "
 		       "no interrupts");
 	rc = mg.restore ? 0 : hv_boot_load(vm, &entry);
+	/* A test guest starts every vCPU itself: none to hot-add. */
+	if (!rc && !mg.restore && vm->boot_kind == HV_BOOT_TEST &&
+	    hv_config_max_vcpus(&cfg) > cfg.nr_vcpus) {
+		hv_err("--maxvcpus %u: kernel %s is a test guest, which has no "
+		       "ACPI CPU hotplug; give it --vcpus %u instead",
+		       cfg.max_vcpus, cfg.kernel, cfg.max_vcpus);
+		rc = -EINVAL;
+	}
 	if (rc) {
 		status = rc == -ENOMEM || rc == -EIO ? HV_EXIT_FAILURE :
 						      HV_EXIT_CONFIG;
@@ -529,7 +646,12 @@ static int main_run(int argc, char **argv)
 			goto out;
 		}
 	}
-	start_console(vm, &mg);
+	rc = start_console(vm, &mg, log);
+	log = NULL;
+	if (rc) {
+		status = HV_EXIT_FAILURE;
+		goto out;
+	}
 	if (mg.restore) {
 		rc = restore_vcpus(vm, restore_fd, &hdr, mg.restore);
 		/* A file that fails its checks is bad input, not a failure. */
@@ -542,7 +664,7 @@ static int main_run(int argc, char **argv)
 	if (rc)
 		goto out;
 	if (ctl) {
-		managed_ready(&mg, cfg.console_fd);
+		managed_ready(&mg, vm);
 		status = wait_for_stop(vm, sig_fd, ctl);
 		goto out;
 	}
@@ -555,8 +677,7 @@ out:
 		close(restore_fd);
 	if (sig_fd >= 0)
 		close(sig_fd);
-	if (mg.control && cfg.console_fd >= 0)
-		close(cfg.console_fd);
+	hv_conlog_free(log);
 	return status;
 }
 

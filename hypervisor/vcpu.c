@@ -31,7 +31,8 @@ static void kick_handler(int sig)
 
 int hv_vcpus_create(struct hv_vm *vm)
 {
-	unsigned int n = vm->cfg->nr_vcpus;
+	/* every possible vCPU: hot-added ones wait in KVM for INIT/SIPI */
+	unsigned int n = hv_config_max_vcpus(vm->cfg);
 	struct hv_vcpu *v;
 
 	vm->vcpus = calloc(n, sizeof(*vm->vcpus));

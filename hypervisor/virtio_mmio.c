@@ -53,6 +53,13 @@ void hv_virtio_mmio_broken(struct hv_virtio_mmio *t, unsigned int q,
 		hv_virtio_mmio_interrupt(t, HV_VIRTIO_ISR_CONFIG);
 }
 
+void hv_virtio_mmio_config_changed(struct hv_virtio_mmio *t)
+{
+	t->config_generation++;
+	if (t->status & HV_VIRTIO_STATUS_DRIVER_OK)
+		hv_virtio_mmio_interrupt(t, HV_VIRTIO_ISR_CONFIG);
+}
+
 static void device_reset(struct hv_virtio_mmio *t)
 {
 	t->driver_features = 0;
@@ -201,7 +208,7 @@ static uint32_t reg_read(struct hv_virtio_mmio *t, uint64_t reg)
 	case REG_STATUS:
 		return t->status;
 	case REG_CONFIG_GENERATION:
-		return 0;	/* our config space never changes */
+		return t->config_generation;
 	}
 	return 0;
 }
@@ -215,14 +222,18 @@ int hv_virtio_mmio_io(struct hv_device *dev, uint64_t offset, void *data,
 	if (offset >= REG_CONFIG) {
 		uint64_t off = offset - REG_CONFIG;
 
-		/* Read-only config; bytes past its end read as zero. */
-		if (is_write)
-			return 0;
-		memset(data, 0, len);
-		if (off < t->config_len)
-			memcpy(data, t->config + off,
-			       len < t->config_len - off ? len :
-							   t->config_len - off);
+		/* Bytes past the config's end read as zero. */
+		pthread_mutex_lock(&t->lock);
+		if (is_write && t->ops->config_write)
+			t->ops->config_write(t, off, data, len);
+		if (!is_write) {
+			memset(data, 0, len);
+			if (off < t->config_len)
+				memcpy(data, t->config + off,
+				       len < t->config_len - off ?
+					       len : t->config_len - off);
+		}
+		pthread_mutex_unlock(&t->lock);
 		return 0;
 	}
 	/* The register file takes aligned 32-bit accesses only. */

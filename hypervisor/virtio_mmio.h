@@ -34,6 +34,13 @@ struct hv_virtio_ops {
 	void (*notify)(struct hv_virtio_mmio *t, unsigned int q);
 	/* The driver reset the device (status 0); queues are already idle. */
 	void (*reset)(struct hv_virtio_mmio *t);
+	/*
+	 * The driver wrote @len bytes at @off of the config space, under
+	 * t->lock; NULL: the config space is read-only.  The bytes are the
+	 * guest's: check them.
+	 */
+	void (*config_write)(struct hv_virtio_mmio *t, uint64_t off,
+			     const void *data, unsigned int len);
 };
 
 struct hv_virtio_mmio {
@@ -42,8 +49,8 @@ struct hv_virtio_mmio {
 	unsigned int irq;
 	uint32_t device_id;
 	uint64_t features;		/* offered */
-	const uint8_t *config;		/* device config space (read-only) */
-	uint32_t config_len;
+	const uint8_t *config;		/* device config space, read under */
+	uint32_t config_len;		/* lock: a device may change it */
 
 	/* Under lock: everything below. */
 	pthread_mutex_t lock;
@@ -51,6 +58,7 @@ struct hv_virtio_mmio {
 	uint32_t dev_features_sel, drv_features_sel, queue_sel;
 	uint32_t status, isr;
 	uint32_t generation;		/* bumped by every reset */
+	uint32_t config_generation;	/* bumped by every config change */
 	unsigned int nr_queues;
 	struct hv_vq vq[HV_VIRTIO_MAX_QUEUES];
 };
@@ -81,6 +89,13 @@ int hv_virtio_mmio_io(struct hv_device *dev, uint64_t offset, void *data,
 
 /* Raise @isr bits and the interrupt line.  Caller holds t->lock. */
 void hv_virtio_mmio_interrupt(struct hv_virtio_mmio *t, uint32_t isr);
+
+/*
+ * The device changed its config space: a new ConfigGeneration, and a
+ * configuration change interrupt once the driver runs.  Caller holds
+ * t->lock.
+ */
+void hv_virtio_mmio_config_changed(struct hv_virtio_mmio *t);
 
 /* The guest broke a queue: say why, set NEEDS_RESET.  Holds t->lock. */
 void hv_virtio_mmio_broken(struct hv_virtio_mmio *t, unsigned int q,

@@ -83,7 +83,9 @@ static int ram_create(struct hv_vm *vm)
 	struct kvm_userspace_memory_region region;
 	void *p;
 
-	vm->ram_size = vm->cfg->mem_mb << 20;
+	/* RAM is the most the guest may have; the balloon holds the rest. */
+	vm->ram_size = (vm->cfg->maxmem_mb > vm->cfg->mem_mb ?
+				vm->cfg->maxmem_mb : vm->cfg->mem_mb) << 20;
 	vm->mem_fd = memfd_create("xlhv-ram", MFD_CLOEXEC);
 	if (vm->mem_fd < 0)
 		return -errno;

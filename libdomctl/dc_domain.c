@@ -25,9 +25,30 @@
 #define CREATE_TIMEOUT_MS 30000
 #define DESTROY_TIMEOUT_MS 10000
 #define READY_FD 3
-#define MAX_ARGS (32 + 2 * DC_NETS_MAX)
+#define MAX_ARGS (40 + 2 * DC_NETS_MAX + 2 * DC_DISKS_MAX)
 /* "tap=NAME,mac=xx:xx:xx:xx:xx:xx" */
 #define NET_ARG_MAX 48
+
+/* Disk paths must be absolute: the monitor has its own working directory. */
+static int check_disks(dc_ctx *ctx, const struct dc_build *b)
+{
+	if (b->ndisks > DC_DISKS_MAX) {
+		dc__log(ctx, DC_LOG_ERROR, "domain %u: %zu disks, at most %d",
+			b->domid, b->ndisks, DC_DISKS_MAX);
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < b->ndisks; i++) {
+		const char *p = b->disks[i].path;
+
+		if (!p || p[0] != '/' || strnlen(p, PATH_MAX) == PATH_MAX) {
+			dc__log(ctx, DC_LOG_ERROR, "domain %u: disk %zu: '%.80s' "
+				"is not an absolute path", b->domid, i,
+				p ? p : "");
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
 
 static int check_build(dc_ctx *ctx, const struct dc_build *b)
 {
@@ -43,6 +64,11 @@ static int check_build(dc_ctx *ctx, const struct dc_build *b)
 	if (!b->vcpus || !b->memory_mib) {
 		dc__log(ctx, DC_LOG_ERROR, "domain %u: %s is 0", b->domid,
 			b->vcpus ? "memory" : "vcpus");
+		return -EINVAL;
+	}
+	if (b->maxvcpus && b->maxvcpus < b->vcpus) {
+		dc__log(ctx, DC_LOG_ERROR, "domain %u: maxvcpus %u is less "
+			"than vcpus %u", b->domid, b->maxvcpus, b->vcpus);
 		return -EINVAL;
 	}
 	if (b->nnets > DC_NETS_MAX) {
@@ -62,7 +88,7 @@ static int check_build(dc_ctx *ctx, const struct dc_build *b)
 			return -EINVAL;
 		}
 	}
-	return 0;
+	return check_disks(ctx, b);
 }
 
 /* --net arguments for @b's cards, into @nets. */
@@ -81,7 +107,7 @@ static void build_nets(const struct dc_build *b,
 
 /* The monitor's argument vector; strings live in @nums. */
 static void build_argv(dc_ctx *ctx, const struct dc_build *b, const char *sock,
-		       char nums[3][24], char nets[DC_NETS_MAX][NET_ARG_MAX],
+		       char nums[4][24], char nets[DC_NETS_MAX][NET_ARG_MAX],
 		       const char **argv)
 {
 	int i = 0;
@@ -103,6 +129,12 @@ static void build_argv(dc_ctx *ctx, const struct dc_build *b, const char *sock,
 	argv[i++] = nums[1];
 	argv[i++] = "--vcpus";
 	argv[i++] = nums[2];
+	if (b->maxmem_mib > b->memory_mib) {
+		snprintf(nums[3], 24, "%llu",
+			 (unsigned long long)b->maxmem_mib);
+		argv[i++] = "--maxmem";
+		argv[i++] = nums[3];
+	}
 	if (b->ramdisk) {
 		argv[i++] = "--ramdisk";
 		argv[i++] = b->ramdisk;
@@ -118,6 +150,10 @@ static void build_argv(dc_ctx *ctx, const struct dc_build *b, const char *sock,
 	if (b->name) {
 		argv[i++] = "--name";
 		argv[i++] = b->name;
+	}
+	for (size_t k = 0; k < b->ndisks; k++) {
+		argv[i++] = b->disks[k].readonly ? "--disk-ro" : "--disk";
+		argv[i++] = b->disks[k].path;
 	}
 	for (size_t k = 0; k < b->nnets; k++) {
 		argv[i++] = "--net";
@@ -214,6 +250,50 @@ static int tty_path(dc_ctx *ctx, uint32_t domid, char *buf, size_t len)
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
 
+/* Append "--maxvcpus N" (into @num) if @b has more than it starts with. */
+static void argv_add_maxvcpus(const char **argv, const struct dc_build *b,
+			      char num[24])
+{
+	int i = 0;
+
+	if (b->maxvcpus <= b->vcpus)
+		return;
+	while (argv[i])
+		i++;
+	snprintf(num, 24, "%u", b->maxvcpus);
+	argv[i++] = "--maxvcpus";
+	argv[i++] = num;
+	argv[i] = NULL;
+}
+
+/*
+ * Append the console log's cap and rotation, if the caller chose them,
+ * to the NULL-terminated @argv (numbers into @nums).
+ */
+static void argv_add_log_cap(const char **argv, const char *log,
+			     uint64_t max, uint32_t keep, char nums[2][24])
+{
+	int i = 0;
+
+	if (!log)
+		return;
+	while (argv[i])
+		i++;
+	if (max) {
+		snprintf(nums[0], 24, "%llu", max == DC_CONSOLE_LOG_NO_CAP ?
+			 0ULL : (unsigned long long)max);
+		argv[i++] = "--console-log-max";
+		argv[i++] = nums[0];
+	}
+	if (keep) {
+		snprintf(nums[1], 24, "%u",
+			 keep == DC_CONSOLE_LOG_KEEP_NONE ? 0u : keep);
+		argv[i++] = "--console-log-keep";
+		argv[i++] = nums[1];
+	}
+	argv[i] = NULL;
+}
+
 /* Append "--console-tty @link" to the NULL-terminated @argv. */
 static void argv_add_tty(const char **argv, const char *link)
 {
@@ -308,8 +388,9 @@ out:
 
 int dc_domain_create(dc_ctx *ctx, const struct dc_build *b, pid_t *pid)
 {
+	char maxvcpus[24], cap[2][24];
 	const char *argv[MAX_ARGS];
-	char sock[108], nums[3][24], nets[DC_NETS_MAX][NET_ARG_MAX];
+	char sock[108], nums[4][24], nets[DC_NETS_MAX][NET_ARG_MAX];
 	char tty[PATH_MAX];
 	int rc;
 
@@ -327,6 +408,9 @@ int dc_domain_create(dc_ctx *ctx, const struct dc_build *b, pid_t *pid)
 	build_nets(b, nets);
 	build_argv(ctx, b, sock, nums, nets, argv);
 	argv_add_tty(argv, tty);
+	argv_add_maxvcpus(argv, b, maxvcpus);
+	argv_add_log_cap(argv, b->console_log, b->console_log_max,
+			 b->console_log_keep, cap);
 	return spawn_and_wait(ctx, b->domid, argv, pid);
 }
 
@@ -358,6 +442,7 @@ int dc_domain_restore(dc_ctx *ctx, const struct dc_restore *r, pid_t *pid)
 {
 	const char *argv[MAX_ARGS];
 	char sock[108], domid[24], path[DC_SAVE_PATH_MAX], tty[PATH_MAX];
+	char cap[2][24];
 	int i = 0, rc;
 
 	if (r->domid < 1 || r->domid > DC_DOMID_MAX) {
@@ -395,6 +480,8 @@ int dc_domain_restore(dc_ctx *ctx, const struct dc_restore *r, pid_t *pid)
 	}
 	argv[i] = NULL;
 	argv_add_tty(argv, tty);
+	argv_add_log_cap(argv, r->console_log, r->console_log_max,
+			 r->console_log_keep, cap);
 	return spawn_and_wait(ctx, r->domid, argv, pid);
 }
 
@@ -527,6 +614,14 @@ out:
 	return rc;
 }
 
+int dc_domain_set_memory(dc_ctx *ctx, uint32_t domid, uint64_t target_kib)
+{
+	struct dc_wire_set_memory req = { .target_kib = target_kib };
+
+	return dc__call(ctx, domid, DC_WIRE_SET_MEMORY, &req, sizeof(req),
+			NULL, 0);
+}
+
 int dc_domain_pause(dc_ctx *ctx, uint32_t domid)
 {
 	return dc__call(ctx, domid, DC_WIRE_PAUSE, NULL, 0, NULL, 0);
@@ -535,6 +630,16 @@ int dc_domain_pause(dc_ctx *ctx, uint32_t domid)
 int dc_domain_unpause(dc_ctx *ctx, uint32_t domid)
 {
 	return dc__call(ctx, domid, DC_WIRE_UNPAUSE, NULL, 0, NULL, 0);
+}
+
+int dc_domain_set_vcpus(dc_ctx *ctx, uint32_t domid, uint32_t online)
+{
+	struct dc_wire_set_vcpus req = { .online = online };
+
+	if (!online)
+		return -ERANGE;
+	return dc__call(ctx, domid, DC_WIRE_SET_VCPUS, &req, sizeof(req),
+			NULL, 0);
 }
 
 int dc_domain_shutdown(dc_ctx *ctx, uint32_t domid,

@@ -303,7 +303,7 @@ static void layout(struct hv_acpi_layout *l, unsigned int vcpus,
 	for (unsigned int i = 0; i < virtio && i < HV_ACPI_MAX_VIRTIO; i++) {
 		l->virtio[i].base = HV_ABI_VIRTIO_MMIO_BASE + i * 0x200;
 		l->virtio[i].len = 0x200;
-		l->virtio[i].irq = i < 4 ? 5 + i : 10 + (i - 4) % 6;
+		l->virtio[i].irq = HV_ABI_VIRTIO_IRQ(i);
 	}
 	l->pvpanic_port = pvpanic ? HV_ABI_PORT_PVPANIC : 0;
 }
@@ -313,7 +313,7 @@ static const struct {
 	int pvpanic;
 } layouts[] = {
 	{ 1, 0, 0 }, { 1, 1, 1 }, { 2, 1, 1 }, { 4, 3, 1 }, { 64, 1, 1 },
-	{ 255, 16, 1 }, { 3, 16, 0 },
+	{ 255, 16, 1 }, { 3, 16, 0 }, { 2, HV_ACPI_MAX_VIRTIO, 1 },
 };
 
 START_TEST(test_tables)
@@ -411,7 +411,8 @@ START_TEST(test_tables)
 	ck_assert_uint_eq(lapics, l.nr_vcpus);
 	ck_assert_uint_eq(ioapics, 1);
 	ck_assert_uint_eq(sci_iso, 1);
-	ck_assert_uint_eq(isos, 1 + l.nr_virtio);
+	/* an override for each ISA IRQ: slots 10 on have GSIs 16 on */
+	ck_assert_uint_eq(isos, 1 + (l.nr_virtio < 10 ? l.nr_virtio : 10));
 
 	/* DSDT: parse all of it back. */
 	dsdt = table(dsdt_gpa, "DSDT", used);
@@ -481,14 +482,16 @@ START_TEST(test_bad_layout)
 	l.virtio[0].irq = HV_ACPI_SCI_IRQ;
 	ck_assert_int_eq(hv_acpi_tables(&l, buf, SIZE, GPA, &rsdp, &used),
 			 -EINVAL);
-	l.virtio[0].irq = 16;
+	l.virtio[0].irq = HV_ACPI_IOAPIC_PINS;
 	ck_assert_int_eq(hv_acpi_tables(&l, buf, SIZE, GPA, &rsdp, &used),
 			 -EINVAL);
+	l.virtio[0].irq = HV_ACPI_IOAPIC_PINS - 1;
+	ck_assert_int_eq(hv_acpi_tables(&l, buf, SIZE, GPA, &rsdp, &used), 0);
 	layout(&l, 1, 1, 0);
 	l.virtio[0].base = 0x100000000ULL;
 	ck_assert_int_eq(hv_acpi_tables(&l, buf, SIZE, GPA, &rsdp, &used),
 			 -EINVAL);
-	layout(&l, 1, 17, 0);
+	layout(&l, 1, HV_ACPI_MAX_VIRTIO + 1, 0);
 	ck_assert_int_eq(hv_acpi_tables(&l, buf, SIZE, GPA, &rsdp, &used),
 			 -EINVAL);
 }

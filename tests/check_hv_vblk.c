@@ -14,7 +14,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "hypervisor/acpi.h"
 #include "hypervisor/dev/devices.h"
+#include "hypervisor/guest_abi.h"
 #include "hypervisor/hv.h"
 #include "tests/hvt_check.h"
 
@@ -69,9 +71,9 @@ static void start(int ro)
 		ck_assert_int_eq(write(fd, sector, sizeof(sector)), 512);
 	}
 	close(fd);
-	cfg = (struct hv_config){ .disk = path, .disk_ro = ro };
+	cfg = (struct hv_config){ .disk[0] = { path, ro }, .nr_disks = 1 };
 	vm.cfg = &cfg;
-	dev = hv_vblk_new(&vm);
+	dev = hv_vblk_new(&vm, 0);
 	ck_assert_ptr_nonnull(dev);
 
 	wr(0x070, 1 | 2);
@@ -233,6 +235,72 @@ START_TEST(test_reset_quiesces)
 }
 END_TEST
 
+/*
+ * Eight disks: each its own device, in --disk order on the slots of
+ * guest_abi.h (0, then 10..16), serving its own file, with IRQs the ACPI
+ * tables accept (GSIs 16..22 past the ISA ones).
+ */
+START_TEST(test_eight_disks)
+{
+	static uint8_t tables[HV_ACPI_SIZE];
+	char files[HV_DISK_MAX][40];
+	struct hv_acpi_layout l;
+	uint64_t rsdp;
+	size_t used;
+	int fd;
+
+	memset(&vm, 0, sizeof(vm));
+	vm.vm_fd = vm.stop_efd = -1;
+	cfg = (struct hv_config){ .nr_vcpus = 1 };
+	for (unsigned int i = 0; i < HV_DISK_MAX; i++) {
+		snprintf(files[i], sizeof(files[i]),
+			 "/tmp/check_hv_vblk.%u.XXXXXX", i);
+		fd = mkstemp(files[i]);
+		ck_assert_int_ge(fd, 0);
+		/* disk i has i + 1 sectors: its capacity tells it apart */
+		ck_assert_int_eq(ftruncate(fd, 512 * (i + 1)), 0);
+		close(fd);
+		cfg.disk[i] = (struct hv_disk_cfg){ files[i], i % 2 };
+	}
+	cfg.nr_disks = HV_DISK_MAX;
+	vm.cfg = &cfg;
+	ck_assert_int_eq(hv_devices_create(&vm), 0);
+	for (unsigned int i = 0; i < HV_DISK_MAX; i++) {
+		unsigned int slot = HV_ABI_VIRTIO_DISK_SLOT(i);
+		uint64_t base = HV_ABI_VIRTIO_MMIO_BASE +
+				slot * HV_ABI_VIRTIO_MMIO_SIZE;
+		struct hv_device *d = hv_bus_find(&vm.mmio, base, 4);
+		char name[16];
+		uint32_t v = 0;
+
+		ck_assert_uint_eq(slot, i ? 9 + i : 0);
+		ck_assert_ptr_nonnull(d);
+		snprintf(name, sizeof(name), "vblk%u", i);
+		ck_assert_str_eq(d->name, name);
+		ck_assert_int_eq(d->ops->io(d, 0x008, &v, 4, 0), 0);
+		ck_assert_uint_eq(v, 2);		/* block */
+		ck_assert_int_eq(d->ops->io(d, 0x100, &v, 4, 0), 0);
+		ck_assert_uint_eq(v, i + 1);		/* its file's size */
+		ck_assert_int_eq(d->ops->io(d, 0x010, &v, 4, 0), 0);
+		ck_assert_uint_eq(!!(v & (1u << 5)), i % 2);	/* RO */
+	}
+	ck_assert_int_eq(hv_acpi_layout_of(&vm, &l), 0);
+	/* the disks and the balloon: slots 0, 9, 10..16 by address */
+	ck_assert_uint_eq(l.nr_virtio, HV_DISK_MAX + 1);
+	ck_assert_uint_eq(l.virtio[0].irq, 5);
+	ck_assert_uint_eq(l.virtio[1].irq, 15);
+	for (unsigned int i = 1; i < HV_DISK_MAX; i++)
+		ck_assert_uint_eq(l.virtio[i + 1].irq, 15 + i);
+	ck_assert_int_eq(hv_acpi_tables(&l, tables, sizeof(tables),
+					HV_ACPI_BASE, &rsdp, &used), 0);
+	hv_devices_destroy(&vm);
+	hv_bus_dispose(&vm.pio);
+	hv_bus_dispose(&vm.mmio);
+	for (unsigned int i = 0; i < HV_DISK_MAX; i++)
+		unlink(files[i]);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("hv_vblk");
@@ -247,6 +315,9 @@ int main(void)
 	tc = tcase_create("read-only");
 	tcase_add_checked_fixture(tc, setup_ro, teardown);
 	tcase_add_test(tc, test_read_only);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("several");
+	tcase_add_test(tc, test_eight_disks);
 	suite_add_tcase(s, tc);
 
 	return hvt_run_suite(s);

@@ -98,11 +98,11 @@ END_TEST
 START_TEST(test_device_table)
 {
 	static const char *const order[] = { "uart", "ucall", "acpi_pm",
-					     "i8042", "pvpanic", "vblk",
-					     "vnet" };
+					     "cpuhp", "i8042", "pvpanic",
+					     "vblk", "vnet", "vballoon" };
 	struct hv_bus bus = { 0 };
 
-	ck_assert_uint_eq(hv_device_table_len, 7);
+	ck_assert_uint_eq(hv_device_table_len, 9);
 	for (size_t i = 0; i < hv_device_table_len; i++) {
 		struct hv_device *d;
 

@@ -879,7 +879,8 @@ END_TEST
 
 START_TEST(test_acpi_eight)
 {
-	static const unsigned int irqs[] = { 5, 6, 7, 8, 10, 11, 12, 13, 14 };
+	static const unsigned int irqs[] = { 5, 6, 7, 8, 10, 11, 12, 13, 14,
+					     15 };
 	static uint8_t tables[HV_ACPI_SIZE];
 	char disk[] = "/tmp/check_hv_vnet.disk.XXXXXX";
 	struct hv_acpi_layout l;
@@ -893,7 +894,8 @@ START_TEST(test_acpi_eight)
 	ck_assert_int_ge(fd, 0);
 	ck_assert_int_eq(ftruncate(fd, 4096), 0);
 	close(fd);
-	cfg = (struct hv_config){ .nr_vcpus = 1, .disk = disk };
+	cfg = (struct hv_config){ .nr_vcpus = 1, .disk[0] = { disk, 0 },
+				  .nr_disks = 1 };
 	for (int i = 0; i < HV_NET_MAX; i++) {
 		char spec[32];
 		const char *why;
@@ -906,7 +908,8 @@ START_TEST(test_acpi_eight)
 	vm.cfg = &cfg;
 	ck_assert_int_eq(hv_devices_create(&vm), 0);
 	ck_assert_int_eq(hv_acpi_layout_of(&vm, &l), 0);
-	ck_assert_uint_eq(l.nr_virtio, 1 + HV_NET_MAX);
+	/* The disk, the nets, and the balloon every VM has in slot 9. */
+	ck_assert_uint_eq(l.nr_virtio, 2 + HV_NET_MAX);
 	for (unsigned int i = 0; i < l.nr_virtio; i++) {
 		ck_assert_uint_eq(l.virtio[i].base, HV_ABI_VIRTIO_MMIO_BASE +
 						    i * HV_ABI_VIRTIO_MMIO_SIZE);
@@ -917,7 +920,7 @@ START_TEST(test_acpi_eight)
 	ck_assert_int_eq(hv_acpi_tables(&l, tables, sizeof(tables),
 					HV_ACPI_BASE, &rsdp, &used), 0);
 	/* Each --net answers as a network card in its own slot. */
-	for (unsigned int i = 1; i < l.nr_virtio; i++) {
+	for (unsigned int i = 1; i <= HV_NET_MAX; i++) {
 		uint32_t id = 0;
 
 		ck_assert_int_eq(hv_bus_dispatch(&vm.mmio, l.virtio[i].base +

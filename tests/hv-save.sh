@@ -106,7 +106,7 @@ hv_run --restore "$T/s1.state" --kernel "$G/hello"
 truncate -s 1M "$T/disk.img"
 hv_run --restore "$T/s1.state" --disk "$T/disk.img"
 [ "$st" -eq 2 ] || fail "restore with an extra disk: exit $st"
-assert_match "$out" "devices in the file" "device mismatch message"
+assert_match "$out" "the same devices must be configured" "device mismatch message"
 # Through libdomctl: refused with the monitor's message, nothing left.
 out=$(dc restore 2 "$T/bad.state" 2>&1) && fail "libdomctl restored a corrupt file"
 assert_match "$out" "checksum mismatch" "libdomctl's log of the refusal"

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The ACPI PM1a event and control registers (PM1_STS, PM1_EN, PM1_CNT),
- * where an OS powers off by writing SLP_TYP = S5 with SLP_EN.  The FADT
- * (acpi.c) points Linux here; test guests use the same write.  A status
- * bit whose enable bit is set raises the SCI (ISA IRQ 9, level), as the
- * fixed-feature power button does (hv_vm_power_button).
+ * where an OS powers off by writing SLP_TYP = S5 with SLP_EN, and the
+ * GPE0 block (GPE0_STS, GPE0_EN) right after them.  The FADT (acpi.c)
+ * points Linux here; test guests use the same write.  A status bit whose
+ * enable bit is set raises the SCI (ISA IRQ 9, level), as the fixed-feature
+ * power button (hv_vm_power_button) and CPU hotplug (hv_acpi_gpe_raise) do:
+ * one device owns the line, so the two sources cannot fight over it.
  */
 #include "config.h"
 
@@ -21,7 +23,9 @@
 #define PM_STS		0	/* 2 bytes, write 1 to clear */
 #define PM_EN		2	/* 2 bytes */
 #define PM_CNT		4	/* 2 bytes */
-#define PM_LEN		8
+#define GPE_STS		8	/* 2 bytes, write 1 to clear */
+#define GPE_EN		10	/* 2 bytes */
+#define PM_LEN		12
 #define CNT_SCI_EN	0x0001	/* always in ACPI mode: no SMM to leave */
 
 struct hv_acpi_pm {
@@ -45,7 +49,8 @@ static void set16(struct hv_acpi_pm *pm, unsigned int off, uint16_t v)
 /* The SCI follows (status & enable); only its edges cost an ioctl. */
 static void update_sci(struct hv_acpi_pm *pm)
 {
-	int level = (reg16(pm, PM_STS) & reg16(pm, PM_EN)) != 0;
+	int level = (reg16(pm, PM_STS) & reg16(pm, PM_EN)) != 0 ||
+		    (reg16(pm, GPE_STS) & reg16(pm, GPE_EN)) != 0;
 
 	if (level != pm->sci_level) {
 		pm->sci_level = level;
@@ -100,7 +105,10 @@ static int acpi_pm_io(struct hv_device *dev, uint64_t offset, void *data,
 		else if (off < PM_CNT + 2) {
 			pm->regs[off] = b[i];
 			cnt_written = 1;
-		}
+		} else if (off >= GPE_STS && off < GPE_EN)
+			pm->regs[off] &= (uint8_t)~b[i];
+		else if (off >= GPE_EN)
+			pm->regs[off] = b[i];
 	}
 	if (cnt_written) {
 		pm->regs[PM_CNT] |= CNT_SCI_EN;
@@ -177,6 +185,32 @@ int hv_vm_power_button(struct hv_vm *vm)
 		goto out;
 	}
 	set16(pm, PM_STS, reg16(pm, PM_STS) | HV_ACPI_PM1_PWRBTN);
+	update_sci(pm);
+out:
+	pthread_mutex_unlock(&pm->lock);
+	return rc;
+}
+
+int hv_acpi_gpe_raise(struct hv_vm *vm, unsigned int bit)
+{
+	struct hv_acpi_pm *pm = NULL;
+	uint16_t mask;
+	int rc = 0;
+
+	if (bit >= 16)
+		return -EINVAL;
+	mask = (uint16_t)(1u << bit);
+	for (size_t i = 0; i < vm->nr_devs; i++)
+		if (vm->devs[i]->ops == &acpi_pm_ops)
+			pm = (struct hv_acpi_pm *)vm->devs[i];
+	if (!pm)
+		return -ENODEV;
+	pthread_mutex_lock(&pm->lock);
+	if (!(reg16(pm, GPE_EN) & mask)) {
+		rc = -EOPNOTSUPP;
+		goto out;
+	}
+	set16(pm, GPE_STS, reg16(pm, GPE_STS) | mask);
 	update_sci(pm);
 out:
 	pthread_mutex_unlock(&pm->lock);

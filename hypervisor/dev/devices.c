@@ -9,9 +9,14 @@
 #include "../hv.h"
 #include "devices.h"
 
-static int has_disk(const struct hv_vm *vm)
+static unsigned int nr_disks(const struct hv_vm *vm)
 {
-	return vm->cfg && vm->cfg->disk;
+	return vm->cfg ? vm->cfg->nr_disks : 0;
+}
+
+static int has_disks(const struct hv_vm *vm)
+{
+	return nr_disks(vm) > 0;
 }
 
 static unsigned int nr_nets(const struct hv_vm *vm)
@@ -28,11 +33,14 @@ const struct hv_device_desc hv_device_table[] = {
 	{ .name = "uart", .create = hv_uart_new },
 	{ .name = "ucall", .create = hv_ucall_new },
 	{ .name = "acpi_pm", .create = hv_acpi_pm_new },
+	{ .name = "cpuhp", .create = hv_cpuhp_new },
 	{ .name = "i8042", .create = hv_i8042_new },
 	{ .name = "pvpanic", .create = hv_pvpanic_new },
-	{ .name = "vblk", .create = hv_vblk_new, .wanted = has_disk },
+	{ .name = "vblk", .wanted = has_disks, .count = nr_disks,
+	  .create_nth = hv_vblk_new },
 	{ .name = "vnet", .wanted = has_nets, .count = nr_nets,
 	  .create_nth = hv_vnet_new },
+	{ .name = "vballoon", .create = hv_vballoon_new },
 };
 
 const size_t hv_device_table_len =

@@ -38,11 +38,32 @@ size_t hv_uart_receive(struct hv_device *dev, const uint8_t *buf,
 		       size_t len);
 struct hv_device *hv_ucall_new(struct hv_vm *vm);
 struct hv_device *hv_acpi_pm_new(struct hv_vm *vm);
+struct hv_device *hv_cpuhp_new(struct hv_vm *vm);
 struct hv_device *hv_i8042_new(struct hv_vm *vm);
 struct hv_device *hv_pvpanic_new(struct hv_vm *vm);
-struct hv_device *hv_vblk_new(struct hv_vm *vm);
+/* The @n-th --disk (cfg->disk[n]) on HV_ABI_VIRTIO_DISK_SLOT(@n). */
+struct hv_device *hv_vblk_new(struct hv_vm *vm, unsigned int n);
 /* The @n-th --net (cfg->net[n]) on virtio-mmio slot 1 + @n. */
 struct hv_device *hv_vnet_new(struct hv_vm *vm, unsigned int n);
+
+/* The memory balloon on virtio-mmio slot 9 (dev/vballoon.c). */
+struct hv_device *hv_vballoon_new(struct hv_vm *vm);
+/*
+ * Ask the guest to run with @target_kib of its RAM, giving the rest back
+ * through its balloon driver.  -ERANGE above the VM's RAM or below
+ * HV_MEM_MIN_MB, -EOPNOTSUPP when @vm has no balloon.
+ */
+int hv_vballoon_set_target(struct hv_vm *vm, uint64_t target_kib);
+
+struct hv_vballoon_status {
+	uint64_t target_kib;	/* RAM minus what the balloon should hold */
+	uint64_t actual_kib;	/* RAM minus what the driver says it holds */
+	uint64_t discarded_kib;	/* given back to the host, ever */
+};
+
+int hv_vballoon_status(struct hv_vm *vm, struct hv_vballoon_status *st);
+/* May the guest give page @pfn of @ram_size bytes of RAM?  1 or 0. */
+int hv_vballoon_pfn_ok(uint64_t ram_size, uint32_t pfn);
 
 /*
  * Create every device of the table on @vm's buses.  A device that fails

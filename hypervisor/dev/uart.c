@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * A minimal 16550-style UART at COM1: transmit to the console, receive
- * from it through a 16-byte FIFO (hv_uart_receive), the divisor latch,
- * scratch, loopback (which Linux's probe uses), an always-ready
- * transmitter, and the receive/THR-empty interrupts on IRQ 4, gated by
- * OUT2 as on a PC.
+ * A minimal 16550-style UART at COM1: transmit to the console's ring
+ * (console.h), receive from it through a 16-byte FIFO (hv_uart_receive),
+ * the divisor latch, scratch, loopback (which Linux's probe uses), an
+ * always-ready transmitter, and the receive/THR-empty interrupts on
+ * IRQ 4, gated by OUT2 as on a PC.
  */
 #include "config.h"
 
@@ -102,21 +102,14 @@ static size_t rx_push(struct hv_uart *u, const uint8_t *buf, size_t len)
 
 static void transmit(struct hv_uart *u, uint8_t c)
 {
-	ssize_t r;
-
 	u->thri = 1;		/* the byte leaves at once */
 	if (u->mcr & MCR_LOOP) {
 		if (!rx_push(u, &c, 1))
 			u->lsr |= LSR_OE;
 		return;
 	}
-	/*
-	 * A closed console must not stop the guest: drop the byte.  EINTR
-	 * means the VM is being stopped (the kick), so no retry either.
-	 */
-	r = write(u->dev.vm->console_fd, &c, 1);
-	(void)r;
-	hv_console_output(u->dev.vm, c);
+	/* into the console's ring: the vCPU never waits for the host */
+	hv_console_put(u->dev.vm, &c, 1);
 }
 
 size_t hv_uart_receive(struct hv_device *dev, const uint8_t *buf, size_t len)

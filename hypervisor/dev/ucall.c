@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../console.h"
 #include "../guest_abi.h"
 #include "../hv.h"
 #include "devices.h"
@@ -26,20 +27,6 @@ static void clean(char *s, size_t size)
 	for (; *s; s++)
 		if ((*s < 0x20 && *s != '\n' && *s != '\t') || *s == 0x7f)
 			*s = '?';
-}
-
-static void print(struct hv_vm *vm, const char *msg)
-{
-	size_t len = strlen(msg), done = 0;
-
-	while (done < len) {
-		ssize_t r = write(vm->console_fd, msg + done, len - done);
-
-		/* Console gone, or EINTR from the kick that stops the VM. */
-		if (r <= 0)
-			return;
-		done += (size_t)r;
-	}
 }
 
 static int ucall_io(struct hv_device *dev, uint64_t offset, void *data,
@@ -73,7 +60,7 @@ static int ucall_io(struct hv_device *dev, uint64_t offset, void *data,
 
 	switch (uc.cmd) {
 	case HV_UCALL_PRINT:
-		print(vm, uc.msg);
+		hv_console_put(vm, uc.msg, strlen(uc.msg));
 		break;
 	case HV_UCALL_ASSERT:
 		hv_err("guest assertion failed: %s:%u: %s", uc.file, uc.line,

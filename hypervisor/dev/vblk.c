@@ -1,15 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * virtio-blk over virtio-mmio, backed by the file or block device given
- * with --disk.  A kick only wakes the device's I/O thread (an eventfd), so
- * no vCPU ever waits for the disk; the thread takes chains off the queue
- * under the transport lock but does the I/O without it.
+ * with --disk: one device, slot and I/O thread per --disk.  A kick only
+ * wakes the device's I/O thread (an eventfd), so no vCPU ever waits for
+ * the disk; the thread takes chains off the queue under the transport
+ * lock but does the I/O without it.
  */
 #include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -17,6 +19,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "../guest_abi.h"
 #include "../hv.h"
 #include "../virtio_mmio.h"
 #include "devices.h"
@@ -35,8 +38,14 @@
 #define SECTOR			512ULL
 #define HDR_LEN			16
 
+/* The last disk's slot must be one the ABI has. */
+_Static_assert(HV_ABI_VIRTIO_DISK_SLOT(HV_DISK_MAX - 1) <
+		       HV_ABI_VIRTIO_SLOTS,
+	       "a --disk without a virtio-mmio slot");
+
 struct hv_vblk {
 	struct hv_virtio_mmio t;	/* first: the bus sees its device */
+	char name[16];			/* "vblk0" */
 	int fd;
 	int ro;
 	uint64_t sectors;
@@ -385,21 +394,28 @@ static int disk_open(struct hv_vblk *b, const char *path)
 	return 0;
 }
 
-struct hv_device *hv_vblk_new(struct hv_vm *vm)
+struct hv_device *hv_vblk_new(struct hv_vm *vm, unsigned int n)
 {
-	const char *path = vm->cfg->disk;
-	const char *base = strrchr(path, '/');
+	const char *path, *base;
 	struct hv_vblk *b;
 	int rc, r;
 
+	if (n >= vm->cfg->nr_disks || n >= HV_DISK_MAX) {
+		errno = EINVAL;
+		return NULL;
+	}
+	path = vm->cfg->disk[n].path;
+	base = strrchr(path, '/');
 	b = calloc(1, sizeof(*b));
 	if (!b)
 		return NULL;
 	b->fd = b->kick_efd = -1;
-	hv_virtio_mmio_init(&b->t, vm, 0, "vblk0", VIRTIO_ID_BLOCK,
-			    VIRTIO_BLK_F_FLUSH, 1, &vblk_virtio_ops);
+	snprintf(b->name, sizeof(b->name), "vblk%u", n);
+	hv_virtio_mmio_init(&b->t, vm, HV_ABI_VIRTIO_DISK_SLOT(n), b->name,
+			    VIRTIO_ID_BLOCK, VIRTIO_BLK_F_FLUSH, 1,
+			    &vblk_virtio_ops);
 	b->t.dev.ops = &vblk_ops;
-	b->ro = vm->cfg->disk_ro;
+	b->ro = vm->cfg->disk[n].ro;
 	rc = disk_open(b, path);
 	if (rc) {
 		hv_err("disk %s: %s", path,

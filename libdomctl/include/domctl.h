@@ -47,6 +47,21 @@ struct dc_net {
 	const char *mac;		/* "xx:xx:xx:xx:xx:xx"; NULL: derived */
 };
 
+/* A disk of a new domain: a raw image file or a block device. */
+#define DC_DISKS_MAX 8
+struct dc_disk {
+	const char *path;		/* absolute */
+	int readonly;			/* nonzero: the guest cannot write it */
+};
+
+/*
+ * The console log's cap and rotation (xlhv's --console-log-max and
+ * --console-log-keep): zero in struct dc_build means the monitor's
+ * default, so these say "no cap" and "keep no rotated file".
+ */
+#define DC_CONSOLE_LOG_NO_CAP		UINT64_MAX
+#define DC_CONSOLE_LOG_KEEP_NONE	UINT32_MAX
+
 /* What a new domain is built from.  Strings are borrowed. */
 struct dc_build {
 	uint32_t domid;			/* 1..DC_DOMID_MAX, chosen by the caller */
@@ -54,11 +69,17 @@ struct dc_build {
 	const char *kernel;		/* required */
 	const char *ramdisk;		/* NULL: none */
 	const char *cmdline;		/* NULL: empty */
-	uint64_t memory_mib;
-	uint32_t vcpus;
+	uint64_t memory_mib;		/* the balloon's first target */
+	uint64_t maxmem_mib;		/* guest RAM; 0 or below memory: memory */
+	uint32_t vcpus;			/* online at boot */
+	uint32_t maxvcpus;		/* possible (CPU hotplug); 0: vcpus */
 	const char *console_log;	/* serial output goes here; NULL: discarded */
+	uint64_t console_log_max;	/* its cap in bytes; 0: xlhv's default */
+	uint32_t console_log_keep;	/* rotated files kept; 0: xlhv's default */
 	const struct dc_net *nets;	/* nnets of them, at most DC_NETS_MAX */
 	size_t nnets;
+	const struct dc_disk *disks;	/* ndisks, at most DC_DISKS_MAX, in */
+	size_t ndisks;			/* the order the guest sees them */
 };
 
 #define DC_DOMID_MAX 32751
@@ -113,6 +134,24 @@ int dc_domain_unpause(dc_ctx *ctx, uint32_t domid);
 int dc_domain_shutdown(dc_ctx *ctx, uint32_t domid,
 		       enum dc_shutdown_reason reason);
 
+/*
+ * Set the memory @domid should run with to @target_kib, at most the RAM
+ * it was built with (maxmem_mib): its balloon driver gives back the rest
+ * or takes it again.  Returns once the monitor has the new target, not
+ * when the guest reached it.  -ERANGE above its RAM or below 4 MiB,
+ * -ESRCH when the domain is gone or shut down.
+ */
+int dc_domain_set_memory(dc_ctx *ctx, uint32_t domid, uint64_t target_kib);
+
+/*
+ * Have @online vCPUs of @domid online, 1..its maxvcpus (ACPI CPU hotplug:
+ * the highest go first).  Returns once the guest was asked, not when it
+ * brought them up or ejected them.  -ERANGE outside 1..maxvcpus,
+ * -EOPNOTSUPP when the guest has no ACPI CPU hotplug (a test guest),
+ * -ESRCH when the domain is gone or shut down.
+ */
+int dc_domain_set_vcpus(dc_ctx *ctx, uint32_t domid, uint32_t online);
+
 /* Stop the domain at once and wait until its monitor has exited. */
 int dc_domain_destroy(dc_ctx *ctx, uint32_t domid);
 
@@ -130,7 +169,9 @@ struct dc_save_result {
  * clock, devices, RAM) to @path (made absolute here: the monitor has its
  * own working directory), then leave it paused, or destroy it with
  * DC_SAVE_DESTROY.  When the save fails a running guest runs on.
- * @res may be NULL.  -ESRCH: no such domain, or it has shut down.
+ * A guest that has shut down but is not destroyed yet is saved as it
+ * stopped (a core dump).  @res may be NULL.  -ESRCH: no such domain, or
+ * it is being destroyed.
  */
 int dc_domain_save(dc_ctx *ctx, uint32_t domid, const char *path,
 		   unsigned int flags, struct dc_save_result *res);
@@ -141,6 +182,8 @@ struct dc_restore {
 	const char *name;		/* NULL: none */
 	const char *path;		/* what dc_domain_save wrote */
 	const char *console_log;	/* NULL: serial output discarded */
+	uint64_t console_log_max;	/* as in struct dc_build */
+	uint32_t console_log_keep;
 };
 
 /*

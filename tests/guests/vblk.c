@@ -5,7 +5,8 @@
  * the errors.  sectors=N is the capacity the host expects; ro=1 says the
  * disk is read-only.  bad=1..4 break the ring instead (buffer outside RAM,
  * a chain loop, a head out of range, a ring outside RAM) and expect the
- * device to ask for a reset while the VM runs on.
+ * device to ask for a reset while the VM runs on.  disks=N: then visit
+ * disks 2..N on their slots too, one at a time with the same ring.
  */
 #include "runtime.h"
 
@@ -13,8 +14,7 @@
 #define SPINS		3000000
 #define SECTOR		512
 
-#define MMIO(off) \
-	(*(volatile uint32_t *)(uintptr_t)(HV_ABI_VIRTIO_MMIO_BASE + (off)))
+#define MMIO(off) (*(volatile uint32_t *)(mmio_base + (off)))
 #define barrier() __asm__ volatile("" ::: "memory")
 
 struct desc {
@@ -23,6 +23,8 @@ struct desc {
 	uint16_t flags, next;
 };
 
+/* The device being driven: disk 0's slot until another is visited. */
+static uintptr_t mmio_base = HV_ABI_VIRTIO_MMIO_BASE;
 static struct desc desc[QSIZE] __attribute__((aligned(16)));
 static struct {
 	uint16_t flags, idx, ring[QSIZE], used_event;
@@ -142,6 +144,50 @@ static void break_ring(uint64_t how)
 			 how == 2 ? "chain loop" : "head out of range");
 }
 
+/*
+ * Disk @n: reset the one driven so far, point the ring at disk @n's slot
+ * and say what it holds (its name, size and sector 1); write sector 2
+ * with byte @n everywhere and read it back, or see it refused if the disk
+ * is read-only.
+ */
+static void visit(unsigned int n)
+{
+	uint64_t cap;
+	int ro;
+
+	MMIO(0x070) = 0;
+	GUEST_ASSERT(MMIO(0x070) == 0);
+	mmio_base = (uintptr_t)(HV_ABI_VIRTIO_MMIO_BASE +
+				HV_ABI_VIRTIO_DISK_SLOT(n) *
+					HV_ABI_VIRTIO_MMIO_SIZE);
+	memset(&avail, 0, sizeof(avail));
+	memset((void *)&used, 0, sizeof(used));
+	cap = setup(0);
+	MMIO(0x014) = 0;
+	ro = !!(MMIO(0x010) & (1u << 5));
+
+	memset(buf, 0, sizeof(buf));
+	GUEST_ASSERT(request(8, 0, 20, 1) == 0);	/* GET_ID */
+	buf[20] = 0;
+	guest_printf("vblk: disk %u: id %s, %lu sectors\n", n, (char *)buf,
+		     cap);
+	GUEST_ASSERT(request(0, 1, SECTOR, 1) == 0);
+	buf[64] = 0;
+	guest_printf("vblk: disk %u: sector 1: %s\n", n, (char *)buf);
+	memset(buf, (int)n, sizeof(buf));
+	if (ro) {
+		GUEST_ASSERT(request(1, 2, SECTOR, 0) == 1);	/* IOERR */
+		guest_printf("vblk: disk %u: read-only\n", n);
+		return;
+	}
+	GUEST_ASSERT(request(1, 2, SECTOR, 0) == 0);
+	memset(buf, 0xff, sizeof(buf));
+	GUEST_ASSERT(request(0, 2, SECTOR, 1) == 0);
+	for (int i = 0; i < SECTOR; i++)
+		GUEST_ASSERT(buf[i] == n);
+	guest_printf("vblk: disk %u: sector 2 written\n", n);
+}
+
 void guest_main(unsigned int cpu, const struct hv_boot_info *bi)
 {
 	uint64_t how = guest_cmdline_uint(bi, "bad", 0);
@@ -185,5 +231,7 @@ void guest_main(unsigned int cpu, const struct hv_boot_info *bi)
 	GUEST_ASSERT(request(0, 0, 100, 1) == 1);	/* not whole sectors */
 	GUEST_ASSERT(request(99, 0, SECTOR, 1) == 2);	/* UNSUPP */
 	guest_printf("vblk: ok\n");
+	for (unsigned int n = 1; n < guest_cmdline_uint(bi, "disks", 1); n++)
+		visit(n);
 	GUEST_DONE();
 }
