@@ -246,6 +246,7 @@ START_TEST(test_load_dead)
 	write_file("next-domid", "7\n");
 	doms = xld_doms_new(loop, st, srv, run, state, logd);
 	ck_assert_ptr_nonnull(doms);
+	xld_doms_load(doms);
 	/* destroyed: gone, record removed; damaged records ignored */
 	ck_assert_ptr_null(xld_dom_by_id(doms, 3));
 	ck_assert(!file_exists("3.json"));
@@ -292,6 +293,7 @@ START_TEST(test_load_dead)
 	/* a second load: the preserved one again, not handled twice */
 	doms = xld_doms_new(loop, st, srv, run, state, logd);
 	ck_assert_ptr_nonnull(doms);
+	xld_doms_load(doms);
 	d = xld_dom_by_id(doms, 4);
 	ck_assert_ptr_nonnull(d);
 	ck_assert_str_eq(d->name, "again");

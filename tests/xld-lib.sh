@@ -38,12 +38,43 @@ xld_finish() {
 	fi
 }
 
+# Each test's xld keeps its guests' cgroups (CPU weight and cap) apart
+# from every other test's: <cpu controller>/xld-test/<this test>/<domid>.
+export XLD_CGROUP="${XLD_CGROUP:-xld-test/${T##*/}}"
+
+# The cpu controller's mount point (cgroup v1 or v2), or nothing.
+cgroup_cpu_root() {
+	awk '$3 == "cgroup" && $4 ~ /(^|,)cpu(,|$)/ { print $2; exit }' \
+		/proc/self/mounts | grep . && return 0
+	for m in $(awk '$3 == "cgroup2" { print $2 }' /proc/self/mounts); do
+		if grep -qw cpu "$m/cgroup.controllers" 2>/dev/null; then
+			echo "$m"
+			return 0
+		fi
+	done
+}
+
+# Remove this test's groups (their monitors gone, or going).
+xld_cgroup_cleanup() {
+	r=$(cgroup_cpu_root)
+	[ -n "$r" ] && [ -d "$r/$XLD_CGROUP" ] || return 0
+	i=0
+	until rmdir "$r/$XLD_CGROUP"/*/ "$r/$XLD_CGROUP" 2>/dev/null ||
+		! [ -d "$r/$XLD_CGROUP" ]; do
+		i=$((i + 1))
+		[ $i -lt 40 ] || return 0
+		sleep 0.05
+	done
+	rmdir "$r/${XLD_CGROUP%/*}" 2>/dev/null || true
+}
+
 # The exit hook: xld first, then every guest this test started.
 xld_cleanup() {
 	xld_stop
 	for p in $(xld_monitors); do
 		kill -9 "$p" 2>/dev/null || true
 	done
+	xld_cgroup_cleanup
 }
 hvt_on_exit xld_cleanup
 

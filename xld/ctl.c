@@ -30,6 +30,8 @@
 #include <uuid/uuid.h>
 
 #include "xld/ctl.h"
+#include "xld/ctl_list.h"
+#include "xld/cpu_sched.h"
 
 #define CTL_MODIFIES 0x1 /* refused on the read-only socket */
 #define CTL_DOMAIN 0x2	 /* params.domain names a domain */
@@ -46,7 +48,8 @@ struct ctl_conn {
 	bool draining; /* refused: reply sent, input discarded until EOF */
 	bool resume;   /* a wait ended: look at buffered requests */
 	bool waiting;  /* a reply is held until wait_domid shuts down */
-	uint32_t wait_domid;
+	uint32_t wait_domid; /* 0: until a dump-core ends */
+	uint64_t serial;     /* names it to a dump-core that ends later */
 	json_object *wait_id;
 	bool subscribed; /* "events": domain changes are sent unasked */
 	uint32_t events;
@@ -66,12 +69,15 @@ struct xld_ctl {
 	int kick_fd;
 	struct ctl_conn *conns;
 	unsigned int nconns;
+	uint64_t next_serial;
 };
 
 struct ctl_req {
 	struct ctl_conn *c;
 	json_object *params;
 	json_object *result; /* set by a handler that succeeds */
+	char *text;	     /* or: the result as JSON text (malloc'd) */
+	size_t text_len;
 	struct xld_dom *dom; /* CTL_DOMAIN: the domain, NULL for Domain-0 */
 	const char *qualifier;
 	bool pending;  /* the handler holds the reply */
@@ -234,8 +240,49 @@ static void send_result(struct ctl_conn *c, json_object *id,
 	json_object_put(o);
 }
 
+/* @text: a result already in JSON (a large one, made without json-c). */
+static void send_text_result(struct ctl_conn *c, json_object *id,
+			     const char *text, size_t len)
+{
+	const char *ids = id ? json_object_to_json_string_ext(
+				   id, JSON_C_TO_STRING_PLAIN |
+					   JSON_C_TO_STRING_NOSLASHESCAPE)
+			     : "null";
+	char head[160];
+	size_t hlen;
+	char *line;
+	int r = -1;
+
+	if (ids)
+		r = snprintf(head, sizeof(head),
+			     "{\"version\":%d,\"id\":%s,\"result\":",
+			     XLD_CTL_VERSION, ids);
+	if (!ids || r < 0 || (size_t)r >= sizeof(head)) {
+		/* an id too long to echo here: the slow way */
+		json_object *res = json_tokener_parse(text);
+
+		if (res)
+			send_result(c, id, res);
+		else
+			send_error(c, id, -ENOMEM, NULL);
+		return;
+	}
+	hlen = (size_t)r;
+	line = malloc(hlen + len + 1);
+	if (!line) {
+		send_error(c, id, -ENOMEM, NULL);
+		return;
+	}
+	memcpy(line, head, hlen);
+	memcpy(line + hlen, text, len);
+	line[hlen + len] = '}';
+	conn_queue(c, line, hlen + len + 1);
+	free(line);
+}
+
 /* ---- domains as JSON ---- */
 
+/* The list's members too: keep ctl_list.c gen_dom() the same. */
 static json_object *dom_json(const struct xld_dom *d)
 {
 	json_object *o = json_object_new_object();
@@ -256,7 +303,11 @@ static json_object *dom_json(const struct xld_dom *d)
 			       reason ? json_object_new_string(reason) : NULL);
 	json_object_object_add(o, "memory_kib",
 			       json_object_new_int64((int64_t)d->memory_kib));
+	json_object_object_add(o, "maxmem_kib",
+			       json_object_new_int64((int64_t)d->maxmem_kib));
 	json_object_object_add(o, "vcpus", json_object_new_int64(d->vcpus));
+	json_object_object_add(o, "maxvcpus",
+			       json_object_new_int64(d->maxvcpus));
 	json_object_object_add(o, "cpu_time_ns",
 			       json_object_new_int64((int64_t)d->cpu_time_ns));
 	json_object_object_add(o, "start_time",
@@ -317,28 +368,18 @@ static int do_hello(struct ctl_req *r)
 	return 0;
 }
 
+/* As text, not a json-c tree: see ctl_list.c. */
 static int do_list(struct ctl_req *r)
 {
-	json_object *arr = json_object_new_array(), *o;
-	struct xld_dom *d;
+	json_object *dom0 = dom0_json();
+	int rc;
 
-	if (!arr)
+	if (!dom0)
 		return -ENOMEM;
-	r->result = json_object_new_object();
-	if (!r->result) {
-		json_object_put(arr);
-		return -ENOMEM;
-	}
-	json_object_object_add(r->result, "domains", arr);
-	o = dom0_json();
-	if (!o || json_object_array_add(arr, o))
-		return -ENOMEM;
-	for (d = xld_doms_first(r->c->ctl->doms); d; d = d->next) {
-		o = dom_json(d);
-		if (!o || json_object_array_add(arr, o))
-			return -ENOMEM;
-	}
-	return 0;
+	rc = xld_ctl_list_text(r->c->ctl->doms, dom0, &r->text,
+			       &r->text_len);
+	json_object_put(dom0);
+	return rc;
 }
 
 static int do_info(struct ctl_req *r)
@@ -404,7 +445,7 @@ static int do_create(struct ctl_req *r)
 	json_object *cfg, *v = NULL;
 	bool paused;
 	struct xld_dom *d;
-	char uuid[37];
+	char uuid[37], warn[sizeof(r->msg)];
 	int rc;
 
 	if (!json_object_object_get_ex(r->params, "config", &cfg) ||
@@ -419,6 +460,8 @@ static int do_create(struct ctl_req *r)
 	rc = xld_dom_create(r->c->ctl->doms, cfg, &d, r->msg, sizeof(r->msg));
 	if (rc)
 		return rc;
+	snprintf(warn, sizeof(warn), "%s", r->msg);
+	r->msg[0] = '\0';
 	/* as xl create -p: the guest has run no further than its start */
 	if (paused) {
 		rc = xld_dom_pause(r->c->ctl->doms, d);
@@ -439,6 +482,12 @@ static int do_create(struct ctl_req *r)
 	json_object_object_add(r->result, "name",
 			       json_object_new_string(d->name));
 	json_object_object_add(r->result, "uuid", json_object_new_string(uuid));
+	/* what the domain runs without (xld_dom_create's warning) */
+	if (warn[0]) {
+		v = json_object_new_array();
+		json_object_array_add(v, json_object_new_string(warn));
+		json_object_object_add(r->result, "warnings", v);
+	}
 	return 0;
 }
 
@@ -631,6 +680,82 @@ static int do_devices(struct ctl_req *r)
 	return 0;
 }
 
+/*
+ * xl top: every domain as list gives it, each guest with its devices as
+ * devices gives them (vifs with their TAP's counters), in one reply.
+ */
+static int do_stats(struct ctl_req *r)
+{
+	json_object *arr = json_object_new_array(), *o, *vbds, *vifs;
+	struct xld_dom *d;
+
+	r->result = json_object_new_object();
+	if (!arr || !r->result ||
+	    json_object_object_add(r->result, "domains", arr)) {
+		json_object_put(arr);
+		return -ENOMEM;
+	}
+	o = dom0_json();
+	if (!o || json_object_array_add(arr, o)) {
+		json_object_put(o);
+		return -ENOMEM;
+	}
+	for (d = xld_doms_first(r->c->ctl->doms); d; d = d->next) {
+		o = dom_json(d);
+		if (!o || json_object_array_add(arr, o)) {
+			json_object_put(o);
+			return -ENOMEM;
+		}
+		json_object_object_add(
+		    o, "cpu_time_ns",
+		    json_object_new_int64((int64_t)xld_dom_cpu_time_now(d)));
+		vbds = xld_dom_vbds_json(d);
+		vifs = xld_dom_vifs_json(r->c->ctl->doms, d);
+		if (!vbds || !vifs ||
+		    json_object_object_add(o, "vbds", vbds)) {
+			json_object_put(vbds);
+			json_object_put(vifs);
+			return -ENOMEM;
+		}
+		if (json_object_object_add(o, "vifs", vifs)) {
+			json_object_put(vifs);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+/*
+ * xl config-update: the config @r's domain starts with next time; the
+ * running guest is left as it is.
+ */
+static int do_config_update(struct ctl_req *r)
+{
+	json_object *cfg;
+	int rc;
+
+	if (!r->dom)
+		return fail(r, -EPERM, "Domain-0 has no domain config to "
+			    "update");
+	if (!json_object_object_get_ex(r->params, "config", &cfg) ||
+	    !json_object_is_type(cfg, json_type_object))
+		return fail(r, -EINVAL,
+			    "config-update needs params.config, the "
+			    "resolved domain config (an object)");
+	rc = xld_dom_config_update(r->c->ctl->doms, r->dom, cfg, r->msg,
+				   sizeof(r->msg));
+	if (rc)
+		return rc;
+	r->result = json_object_new_object();
+	if (!r->result)
+		return -ENOMEM;
+	json_object_object_add(r->result, "domid",
+			       json_object_new_int64(r->dom->domid));
+	json_object_object_add(r->result, "name",
+			       json_object_new_string(r->dom->name));
+	return 0;
+}
+
 /* xl vcpu-list: the vCPUs of @r's domain, read from its monitor. */
 static int do_vcpus(struct ctl_req *r)
 {
@@ -702,6 +827,124 @@ static int cpulist_set(const char *s, cpu_set_t *set)
 }
 
 /* xl vcpu-pin: params.vcpu (-1 for all), params.cpus (a CPU list). */
+/* params.@key: a size in KiB, 1 KiB to 1 TiB (xl parsed the suffix). */
+static int mem_param(struct ctl_req *r, const char *key, uint64_t *kib)
+{
+	json_object *v;
+	int64_t n;
+
+	if (!json_object_object_get_ex(r->params, key, &v) ||
+	    !json_object_is_type(v, json_type_int))
+		return fail(r, -EINVAL, "%s needs params.%s (KiB, a number)",
+			    key[0] == 't' ? "mem-set" : "mem-max", key);
+	n = json_object_get_int64(v);
+	if (n < 1 || n > 1024LL * 1024 * 1024)
+		return fail(r, -EINVAL, "params.%s %" PRId64 " is not a "
+			    "memory size from 1 KiB to 1 TiB", key, n);
+	*kib = (uint64_t)n;
+	return 0;
+}
+
+/* xl mem-set: the guest's balloon target, at most its static maximum. */
+static int do_mem_set(struct ctl_req *r)
+{
+	uint64_t kib;
+	int rc;
+
+	rc = mem_param(r, "target_kib", &kib);
+	if (rc)
+		return rc;
+	if (!r->dom)
+		return refuse_dom0(r, "ballooned here");
+	rc = xld_dom_set_memory(r->c->ctl->doms, r->dom, kib);
+	if (rc == -ERANGE)
+		return fail(r, rc, "domain %" PRIu32 " (%s): cannot set "
+			    "dynamic max memory to %" PRIu64 " KiB: "
+			    "memory_dynamic_max must be less than or equal "
+			    "to memory_static_max (%" PRIu64 " KiB)",
+			    r->dom->domid, r->dom->name, kib,
+			    r->dom->maxmem_kib);
+	if (rc == -EINVAL)
+		return fail(r, rc, "domain %" PRIu32 " (%s): cannot set "
+			    "dynamic max memory to %" PRIu64 " KiB: the "
+			    "least is %d KiB", r->dom->domid, r->dom->name,
+			    kib, XLD_MEM_MIN_KIB);
+	if (rc == -ESRCH)
+		return fail(r, rc, "domain %" PRIu32 " (%s) is not running: "
+			    "its memory cannot change", r->dom->domid,
+			    r->dom->name);
+	if (rc)
+		return fail(r, rc, "domain %" PRIu32 " (%s): cannot set "
+			    "dynamic max memory: %s", r->dom->domid,
+			    r->dom->name, strerror(-rc));
+	return 0;
+}
+
+/* xl mem-max: the static maximum, within the RAM the guest has. */
+static int do_mem_max(struct ctl_req *r)
+{
+	uint64_t kib;
+	int rc;
+
+	rc = mem_param(r, "maxmem_kib", &kib);
+	if (rc)
+		return rc;
+	if (!r->dom)
+		return refuse_dom0(r, "given a memory maximum here");
+	rc = xld_dom_set_maxmem(r->c->ctl->doms, r->dom, kib);
+	if (rc == -ERANGE)
+		return fail(r, rc, "domain %" PRIu32 " (%s): cannot set "
+			    "static max memory to %" PRIu64 " KiB: "
+			    "memory_static_max must be greater than or equal "
+			    "to memory_dynamic_max (%" PRIu64 " KiB)",
+			    r->dom->domid, r->dom->name, kib,
+			    r->dom->memory_kib);
+	if (rc == -ENOSPC)
+		return fail(r, rc, "domain %" PRIu32 " (%s): cannot set "
+			    "static max memory to %" PRIu64 " KiB: it was "
+			    "built with %" PRIu64 " KiB of RAM; more needs a "
+			    "new domain (maxmem in its config)",
+			    r->dom->domid, r->dom->name, kib,
+			    r->dom->ram_kib);
+	return rc;
+}
+
+/* xl vcpu-set: params.vcpus online, 1..maxvcpus (ACPI CPU hotplug). */
+static int do_vcpu_set(struct ctl_req *r)
+{
+	json_object *v;
+	int64_t n;
+	int rc;
+
+	if (!json_object_object_get_ex(r->params, "vcpus", &v) ||
+	    !json_object_is_type(v, json_type_int))
+		return fail(r, -EINVAL, "vcpu-set needs params.vcpus (a "
+			    "number)");
+	if (!r->dom)
+		return refuse_dom0(r, "given vCPUs here");
+	n = json_object_get_int64(v);
+	if (n < 1 || n > (int64_t)r->dom->maxvcpus)
+		/* libxl's words, which scripts may look for */
+		return fail(r, -ERANGE, "Domain %" PRIu32 ":Requested %" PRId64
+			    " VCPUs, however maxcpus is %" PRIu32 "!",
+			    r->dom->domid, n, r->dom->maxvcpus);
+	rc = xld_dom_set_vcpus(r->c->ctl->doms, r->dom, (uint32_t)n);
+	if (rc == -EOPNOTSUPP)
+		return fail(r, rc, "domain %" PRIu32 " (%s): its guest has no "
+			    "ACPI CPU hotplug (a test guest, or ACPI off): "
+			    "its vCPUs cannot change", r->dom->domid,
+			    r->dom->name);
+	if (rc == -ESRCH)
+		return fail(r, rc, "domain %" PRIu32 " (%s) is not running: "
+			    "its vCPUs cannot change", r->dom->domid,
+			    r->dom->name);
+	if (rc)
+		return fail(r, rc, "domain %" PRIu32 " (%s): cannot set its "
+			    "vCPUs to %" PRId64 ": %s", r->dom->domid,
+			    r->dom->name, n, strerror(-rc));
+	return 0;
+}
+
 static int do_vcpu_pin(struct ctl_req *r)
 {
 	json_object *v, *c;
@@ -811,6 +1054,212 @@ static int do_dmesg_clear(struct ctl_req *r)
 	return dmesg(r, true);
 }
 
+static int resolve_domain(struct ctl_req *r);
+
+/* One row of xl sched-credit; @d NULL for Domain-0 (the host's share). */
+static json_object *sched_json(struct ctl_req *r, const struct xld_dom *d)
+{
+	json_object *o = json_object_new_object();
+	char path[PATH_MAX];
+
+	if (!o)
+		return NULL;
+	json_object_object_add(o, "domid",
+			       json_object_new_int64(d ? d->domid : 0));
+	json_object_object_add(o, "name",
+			       json_object_new_string(d ? d->name : "Domain-0"));
+	json_object_object_add(
+	    o, "weight",
+	    json_object_new_int64(d ? d->weight : XLD_SCHED_WEIGHT_DEFAULT));
+	json_object_object_add(o, "cap", json_object_new_int64(d ? d->cap : 0));
+	if (d && r->c->priv &&
+	    !xld_sched_group_path(xld_doms_sched(r->c->ctl->doms), d->domid,
+				  path, sizeof(path)))
+		json_object_object_add(o, "cgroup",
+				       json_object_new_string(path));
+	return o;
+}
+
+/*
+ * xl sched-credit: the weight and cap of params.domain, or of every
+ * domain, with the figures of Xen's Pool-0 that Linux's scheduler has no
+ * knob for (Xen's defaults).
+ */
+static int do_sched_credit_get(struct ctl_req *r)
+{
+	struct xld_sched *s = xld_doms_sched(r->c->ctl->doms);
+	json_object *arr, *pool, *o;
+	const char *why = xld_sched_unusable(s);
+	struct xld_dom *d;
+	int rc;
+
+	if (json_object_object_get_ex(r->params, "domain", NULL)) {
+		rc = resolve_domain(r);
+		if (rc)
+			return rc;
+	}
+	r->result = json_object_new_object();
+	arr = json_object_new_array();
+	pool = json_object_new_object();
+	if (!r->result || !arr || !pool) {
+		json_object_put(arr);
+		json_object_put(pool);
+		return -ENOMEM;
+	}
+	json_object_object_add(r->result, "domains", arr);
+	json_object_object_add(r->result, "pool", pool);
+	json_object_object_add(pool, "name", json_object_new_string("Pool-0"));
+	json_object_object_add(pool, "tslice_ms", json_object_new_int(30));
+	json_object_object_add(pool, "ratelimit_us", json_object_new_int(1000));
+	json_object_object_add(pool, "migration_delay_us",
+			       json_object_new_int(0));
+	json_object_object_add(r->result, "controller",
+			       why ? NULL
+				   : json_object_new_string(xld_sched_kind(s)));
+	json_object_object_add(r->result, "unusable",
+			       why ? json_object_new_string(why) : NULL);
+	if (r->qualifier) {
+		o = sched_json(r, r->dom);
+		return !o || json_object_array_add(arr, o) ? -ENOMEM : 0;
+	}
+	o = sched_json(r, NULL);
+	if (!o || json_object_array_add(arr, o))
+		return -ENOMEM;
+	for (d = xld_doms_first(r->c->ctl->doms); d; d = d->next) {
+		o = sched_json(r, d);
+		if (!o || json_object_array_add(arr, o))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* An optional integer parameter; -EINVAL when it is not one. */
+static int param_int(struct ctl_req *r, const char *key, long long *out,
+		     bool *given)
+{
+	json_object *v;
+
+	*given = json_object_object_get_ex(r->params, key, &v);
+	if (!*given)
+		return 0;
+	if (!json_object_is_type(v, json_type_int))
+		return fail(r, -EINVAL, "params.%s must be an integer", key);
+	*out = (long long)json_object_get_int64(v);
+	return 0;
+}
+
+/* xl sched-credit -d DOM -w WEIGHT -c CAP: params.weight, params.cap. */
+static int do_sched_credit_set(struct ctl_req *r)
+{
+	long long w = 0, c = 0;
+	bool has_w, has_c;
+	int rc;
+
+	rc = param_int(r, "weight", &w, &has_w);
+	if (!rc)
+		rc = param_int(r, "cap", &c, &has_c);
+	if (rc)
+		return rc;
+	if (!has_w && !has_c)
+		return fail(r, -EINVAL,
+			    "sched-credit-set needs params.weight or "
+			    "params.cap");
+	if (!r->dom)
+		return fail(r, -EPERM,
+			    "Domain-0 is the host: xld does not set its CPU "
+			    "weight or cap");
+	rc = xld_dom_sched_set(r->c->ctl->doms, r->dom, has_w ? &w : NULL,
+			       has_c ? &c : NULL, r->msg, sizeof(r->msg));
+	if (rc)
+		return rc;
+	r->result = json_object_new_object();
+	if (!r->result)
+		return -ENOMEM;
+	json_object_object_add(r->result, "domid",
+			       json_object_new_int64(r->dom->domid));
+	json_object_object_add(r->result, "weight",
+			       json_object_new_int64(r->dom->weight));
+	json_object_object_add(r->result, "cap",
+			       json_object_new_int64(r->dom->cap));
+	return 0;
+}
+
+/* xl dump-core's held reply, when the dump ends (@tag: the serial). */
+static void dump_core_done(void *arg, uint64_t tag, int rc, const char *path,
+			   const struct dc_save_result *res, const char *msg)
+{
+	struct xld_ctl *ctl = arg;
+	struct ctl_conn *c;
+	json_object *o;
+	char m[768];
+
+	for (c = ctl->conns; c && c->serial != tag; c = c->next)
+		;
+	if (!c || c->dead || !c->waiting || c->wait_domid)
+		return; /* the client left */
+	if (rc) {
+		snprintf(m, sizeof(m), "cannot write the dump to %s: %s%s%s",
+			 path, strerror(-rc), msg[0] ? ": " : "", msg);
+		/* to xl these say "no such domain": the file's own is EIO */
+		send_error(c, c->wait_id,
+			   rc == -ENOENT || rc == -ESRCH ? -EIO : rc, m);
+	} else {
+		o = json_object_new_object();
+		if (o) {
+			json_object_object_add(o, "path",
+					       json_object_new_string(path));
+			json_object_object_add(
+			    o, "bytes",
+			    json_object_new_int64((int64_t)res->bytes));
+			json_object_object_add(
+			    o, "seconds",
+			    json_object_new_double((double)res->save_ns / 1e9));
+		}
+		send_result(c, c->wait_id, o);
+	}
+	json_object_put(c->wait_id);
+	c->wait_id = NULL;
+	c->waiting = false;
+	c->resume = true;
+	conn_flush(c);
+	kick(ctl);
+}
+
+/*
+ * xl dump-core: the monitor writes the guest's state file (paused for
+ * it, resumed after); the reply is held until the file is written.
+ */
+static int do_dump_core(struct ctl_req *r)
+{
+	const char *path;
+	json_object *v;
+	int rc;
+
+	if (!json_object_object_get_ex(r->params, "path", &v) ||
+	    !json_object_is_type(v, json_type_string))
+		return fail(r, -EINVAL,
+			    "dump-core needs params.path, the file to write");
+	path = json_object_get_string(v);
+	if (path[0] != '/')
+		return fail(r, -EINVAL,
+			    "dump-core: '%.200s' is not an absolute path",
+			    path);
+	if (strlen(path) >= DC_SAVE_PATH_MAX)
+		return fail(r, -ENAMETOOLONG,
+			    "dump-core: the path is longer than %d bytes",
+			    DC_SAVE_PATH_MAX - 1);
+	if (!r->dom)
+		return refuse_dom0(r, "dumped");
+	rc = xld_dom_dump_core(r->c->ctl->doms, r->dom, path, dump_core_done,
+			       r->c->ctl, r->c->serial);
+	if (rc)
+		return rc;
+	r->c->waiting = true;
+	r->c->wait_domid = 0;
+	r->pending = true;
+	return 0;
+}
+
 static const struct ctl_method methods[] = {
     {"hello", do_hello, 0},
     {"list", do_list, 0},
@@ -828,10 +1277,18 @@ static const struct ctl_method methods[] = {
     {"unpause", do_unpause, CTL_MODIFIES | CTL_DOMAIN},
     {"rename", do_rename, CTL_MODIFIES | CTL_DOMAIN},
     {"devices", do_devices, CTL_DOMAIN},
+    {"stats", do_stats, 0},
+    {"config-update", do_config_update, CTL_MODIFIES | CTL_DOMAIN},
     {"vcpus", do_vcpus, CTL_DOMAIN},
     {"vcpu-pin", do_vcpu_pin, CTL_MODIFIES | CTL_DOMAIN},
+    {"vcpu-set", do_vcpu_set, CTL_MODIFIES | CTL_DOMAIN},
+    {"mem-set", do_mem_set, CTL_MODIFIES | CTL_DOMAIN},
+    {"mem-max", do_mem_max, CTL_MODIFIES | CTL_DOMAIN},
+    {"sched-credit-get", do_sched_credit_get, 0},
+    {"sched-credit-set", do_sched_credit_set, CTL_MODIFIES | CTL_DOMAIN},
     {"dmesg", do_dmesg, 0},
     {"dmesg-clear", do_dmesg_clear, CTL_MODIFIES},
+    {"dump-core", do_dump_core, CTL_MODIFIES | CTL_DOMAIN},
 };
 
 /* params.domain: a name or a domid (string or number). */
@@ -959,6 +1416,11 @@ static void handle_line(struct ctl_conn *c, const char *line, size_t len)
 	rc = m->flags & CTL_DOMAIN ? resolve_domain(&r) : 0;
 	if (!rc) {
 		rc = m->fn(&r);
+		if (rc == -EBUSY && r.dom && r.dom->dumping && !r.msg[0])
+			snprintf(r.msg, sizeof(r.msg),
+				 "domain %" PRIu32 " (%s): its core dump is "
+				 "being written; try again when it is done",
+				 r.dom->domid, r.dom->name);
 		/* ENOENT and ESRCH say "no such domain" to xl: a domain that
 		 * exists but whose monitor is gone is another failure */
 		if ((rc == -ESRCH || rc == -ENOENT) && r.dom && !r.msg[0]) {
@@ -975,9 +1437,12 @@ static void handle_line(struct ctl_conn *c, const char *line, size_t len)
 	} else if (r.pending) {
 		json_object_put(r.result);
 		c->wait_id = id ? json_object_get(id) : NULL;
+	} else if (r.text) {
+		send_text_result(c, id, r.text, r.text_len);
 	} else {
 		send_result(c, id, r.result);
 	}
+	free(r.text);
 out:
 	json_object_put(req);
 	json_tokener_free(tok);
@@ -1141,6 +1606,7 @@ static void accept_event(struct xld_loop *loop, int fd, uint32_t events,
 		goto refuse;
 	c->in_cap = 4096;
 	c->ctl = ctl;
+	c->serial = ++ctl->next_serial;
 	c->fd = cfd;
 	c->priv = priv;
 	c->pid = cred.pid;

@@ -36,6 +36,9 @@
 #include <uuid/uuid.h>
 
 #include "xld/dom.h"
+#include "xld/dump.h"
+#include "xld/cpu_sched.h"
+#include "xld/vbd.h"
 #include "xld/vif.h"
 #include "xld/xs_server.h"
 
@@ -54,6 +57,8 @@ struct xld_doms {
 	dc_ctx *dc;
 	char *recdir; /* statedir/domains */
 	char *condir; /* logdir/console */
+	uint64_t conlog_max;   /* struct dc_build's console_log_max */
+	uint32_t conlog_keep;  /* and console_log_keep */
 	struct xld_dom *list;
 	unsigned int count;
 	uint32_t next_domid;
@@ -64,6 +69,10 @@ struct xld_doms {
 	void *flush_arg;
 	bool dom0_published;
 	char dc_msg[512]; /* libdomctl's first error, for the reply */
+	struct xld_dumps *dumps; /* core dumps being written */
+	char *dumpdir;		 /* $XLD_DUMPDIR or statedir/dump */
+	struct xld_sched *sched; /* CPU weights and caps (cgroups) */
+	char sched_msg[512];	 /* why the last ones were not applied */
 };
 
 static const char *const action_names[] = {
@@ -222,6 +231,7 @@ static struct xld_dom *dom_new(struct xld_doms *doms)
 		return NULL;
 	d->doms = doms;
 	d->watch_fd = -1;
+	d->weight = XLD_SCHED_WEIGHT_DEFAULT;
 	return d;
 }
 
@@ -267,6 +277,8 @@ static void dom_free(struct xld_dom *d)
 	watch_stop(d);
 	free(d->name);
 	json_object_put(d->config);
+	json_object_put(d->next_config);
+	xld_vbds_free(d->vbds);
 	free(d);
 }
 
@@ -287,6 +299,13 @@ void xld_doms_set_flush(struct xld_doms *doms, void (*fn)(void *arg), void *arg)
 {
 	doms->flush = fn;
 	doms->flush_arg = arg;
+}
+
+void xld_doms_set_console_log(struct xld_doms *doms, uint64_t max,
+			      uint32_t keep)
+{
+	doms->conlog_max = max;
+	doms->conlog_keep = keep;
 }
 
 /* Make the store's changes durable before going on (kill -9 safe). */
@@ -333,18 +352,17 @@ static int path_fmt(char *buf, size_t len, const char *fmt, ...)
 	return 0;
 }
 
-/* Write @data to @dir/@name: temp file, fsync, rename, fsync the dir. */
-static int file_write_atomic(const char *dir, const char *name,
-			     const char *data, size_t len)
+/* Write @data to @dir/.@name.tmp and fsync it: the first half of an
+ * atomic write (file_commit is the second).  Nothing is left on failure. */
+static int file_write_tmp(const char *dir, const char *name, const char *data,
+			  size_t len)
 {
-	char path[PATH_MAX], tmp[PATH_MAX];
-	int fd = -1, dfd = -1, rc;
+	char tmp[PATH_MAX];
+	int fd = -1, rc;
 	ssize_t r;
 	size_t off = 0;
 
-	rc = path_fmt(path, sizeof(path), "%s/%s", dir, name);
-	if (!rc)
-		rc = path_fmt(tmp, sizeof(tmp), "%s/.%s.tmp", dir, name);
+	rc = path_fmt(tmp, sizeof(tmp), "%s/.%s.tmp", dir, name);
 	if (rc)
 		return rc;
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
@@ -366,30 +384,70 @@ static int file_write_atomic(const char *dir, const char *name,
 		goto out;
 	}
 	fd = -1;
-	if (rename(tmp, path) < 0) {
-		rc = -errno;
-		goto out;
-	}
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd >= 0)
-		fsync(dfd);
 	rc = 0;
 out:
 	if (fd >= 0)
 		close(fd);
-	if (dfd >= 0)
-		close(dfd);
 	if (rc)
 		unlink(tmp);
 	return rc;
 }
 
-static int next_domid_save(struct xld_doms *doms)
+/* Rename @dir/.@name.tmp over @dir/@name (durable once the dir is synced). */
+static int file_commit(const char *dir, const char *name)
+{
+	char path[PATH_MAX], tmp[PATH_MAX];
+	int rc;
+
+	rc = path_fmt(path, sizeof(path), "%s/%s", dir, name);
+	if (!rc)
+		rc = path_fmt(tmp, sizeof(tmp), "%s/.%s.tmp", dir, name);
+	if (rc)
+		return rc;
+	if (rename(tmp, path) < 0) {
+		rc = -errno;
+		unlink(tmp);
+	}
+	return rc;
+}
+
+static void dir_sync(const char *dir)
+{
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (dfd >= 0) {
+		fsync(dfd);
+		close(dfd);
+	}
+}
+
+/* Write @data to @dir/@name: temp file, fsync, rename, fsync the dir. */
+static int file_write_atomic(const char *dir, const char *name,
+			     const char *data, size_t len)
+{
+	int rc = file_write_tmp(dir, name, data, len);
+
+	if (!rc)
+		rc = file_commit(dir, name);
+	if (!rc)
+		dir_sync(dir);
+	return rc;
+}
+
+typedef int file_write_fn(const char *dir, const char *name, const char *data,
+			  size_t len);
+
+static int next_domid_write(struct xld_doms *doms, file_write_fn *write_fn)
 {
 	char buf[32];
 	int len = snprintf(buf, sizeof(buf), "%" PRIu32 "\n", doms->next_domid);
 
-	return file_write_atomic(doms->recdir, "next-domid", buf, (size_t)len);
+	return write_fn(doms->recdir, "next-domid", buf, (size_t)len);
+}
+
+static int next_domid_save(struct xld_doms *doms)
+{
+	return next_domid_write(doms, file_write_atomic);
 }
 
 static json_object *record_json(const struct xld_dom *d)
@@ -409,14 +467,27 @@ static json_object *record_json(const struct xld_dom *d)
 				   json_object_new_int64(d->start_time)) ||
 	    json_object_object_add(o, "handled",
 				   json_object_new_boolean(d->handled)) ||
-	    json_object_object_add(o, "config", json_object_get(d->config))) {
+	    json_object_object_add(o, "weight",
+				   json_object_new_int64(d->weight)) ||
+	    json_object_object_add(o, "cap", json_object_new_int64(d->cap)) ||
+	    json_object_object_add(o, "target_kib",
+				   json_object_new_int64((int64_t)d->memory_kib)) ||
+	    json_object_object_add(o, "maxmem_kib",
+				   json_object_new_int64((int64_t)d->maxmem_kib)) ||
+	    json_object_object_add(o, "ram_kib",
+				   json_object_new_int64((int64_t)d->ram_kib)) ||
+	    json_object_object_add(o, "config", json_object_get(d->config)) ||
+	    (d->next_config &&
+	     json_object_object_add(o, "next_config",
+				    json_object_get(d->next_config)))) {
 		json_object_put(o);
 		return NULL;
 	}
 	return o;
 }
 
-static int record_save(struct xld_doms *doms, const struct xld_dom *d)
+static int record_write(struct xld_doms *doms, const struct xld_dom *d,
+			file_write_fn *write_fn)
 {
 	json_object *o = record_json(d);
 	const char *s;
@@ -427,9 +498,51 @@ static int record_save(struct xld_doms *doms, const struct xld_dom *d)
 		return -ENOMEM;
 	s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
 	snprintf(name, sizeof(name), "%" PRIu32 ".json", d->domid);
-	rc = s ? file_write_atomic(doms->recdir, name, s, strlen(s)) : -ENOMEM;
+	rc = s ? write_fn(doms->recdir, name, s, strlen(s)) : -ENOMEM;
 	json_object_put(o);
 	return rc;
+}
+
+static int record_save(struct xld_doms *doms, const struct xld_dom *d)
+{
+	return record_write(doms, d, file_write_atomic);
+}
+
+/*
+ * A new domain's record and the domid counter: both written and synced,
+ * then both renamed and one fsync of the directory makes the two renames
+ * durable (one fsync less than two atomic writes).  A crash before that
+ * fsync loses nothing: no guest has started; a record without the
+ * counter is a domid in use, which the allocator skips.
+ */
+static int record_create(struct xld_doms *doms, const struct xld_dom *d)
+{
+	char name[32];
+	int rc;
+
+	snprintf(name, sizeof(name), "%" PRIu32 ".json", d->domid);
+	rc = next_domid_write(doms, file_write_tmp);
+	if (rc)
+		return rc;
+	rc = record_write(doms, d, file_write_tmp);
+	if (!rc)
+		rc = file_commit(doms->recdir, "next-domid");
+	if (!rc)
+		rc = file_commit(doms->recdir, name);
+	if (rc) {
+		/* what was not renamed goes (unlink of a renamed tmp: ENOENT) */
+		char tmp[PATH_MAX];
+
+		if (!path_fmt(tmp, sizeof(tmp), "%s/.next-domid.tmp",
+			      doms->recdir))
+			unlink(tmp);
+		if (!path_fmt(tmp, sizeof(tmp), "%s/.%s.tmp", doms->recdir,
+			      name))
+			unlink(tmp);
+		return rc;
+	}
+	dir_sync(doms->recdir);
+	return 0;
 }
 
 /*
@@ -550,12 +663,27 @@ static int config_apply(struct xld_dom *d, json_object *cfg, char *err,
 		return rc;
 	}
 	d->memory_kib = (rc ? 128 : v) * 1024;
+	rc = cfg_uint(cfg, "maxmem", 1024 * 1024, &v);
+	if (rc == -EINVAL || (!rc && v * 1024 < d->memory_kib)) {
+		snprintf(err, errlen, "maxmem must be %" PRIu64 "..1048576 "
+			 "MiB (at least memory)", d->memory_kib / 1024);
+		return -EINVAL;
+	}
+	d->maxmem_kib = rc ? d->memory_kib : v * 1024;
+	d->ram_kib = d->maxmem_kib;
 	rc = cfg_uint(cfg, "vcpus", 512, &v);
 	if (rc == -EINVAL) {
 		snprintf(err, errlen, "vcpus must be 1..512");
 		return rc;
 	}
 	d->vcpus = rc ? 1 : (uint32_t)v;
+	rc = cfg_uint(cfg, "maxvcpus", 512, &v);
+	if (rc == -EINVAL || (!rc && v < d->vcpus)) {
+		snprintf(err, errlen, "maxvcpus must be %" PRIu32 "..512 (at "
+			 "least vcpus)", d->vcpus);
+		return -EINVAL;
+	}
+	d->maxvcpus = rc ? d->vcpus : (uint32_t)v;
 	rc = cfg_action(cfg, "on_poweroff", XLD_ACTION_DESTROY, &d->on_poweroff,
 			err, errlen);
 	if (!rc)
@@ -564,6 +692,8 @@ static int config_apply(struct xld_dom *d, json_object *cfg, char *err,
 	if (!rc)
 		rc = cfg_action(cfg, "on_crash", XLD_ACTION_DESTROY,
 				&d->on_crash, err, errlen);
+	if (!rc)
+		rc = xld_sched_config(cfg, &d->weight, &d->cap, err, errlen);
 	if (rc)
 		return rc;
 	d->name = strdup(name);
@@ -571,6 +701,49 @@ static int config_apply(struct xld_dom *d, json_object *cfg, char *err,
 		return -ENOMEM;
 	d->config = json_object_get(cfg);
 	return 0;
+}
+
+/*
+ * As @d restarts, the config xl config-update left becomes its config,
+ * as Xen's xl reloads it then; the name and UUID stay the domain's.
+ */
+static void config_next(struct xld_dom *d)
+{
+	struct xld_dom *t;
+	char err[256];
+
+	if (!d->next_config)
+		return;
+	t = dom_new(d->doms);
+	/* the name may have changed since (xl rename) */
+	if (!t || json_object_object_add(d->next_config, "name",
+					 json_object_new_string(d->name))) {
+		xld_err("domain %s: out of memory: restarting with its old "
+			"config", d->name);
+	} else if (config_apply(t, d->next_config, err, sizeof(err))) {
+		/* it was checked when stored: only a record edited by hand */
+		xld_err("domain %s: its updated config is refused (%s): "
+			"restarting with the old one", d->name, err);
+	} else {
+		json_object_put(d->config);
+		d->config = t->config;
+		t->config = NULL;
+		d->memory_kib = t->memory_kib;
+		d->maxmem_kib = t->maxmem_kib;
+		d->ram_kib = t->ram_kib;
+		d->vcpus = t->vcpus;
+		d->maxvcpus = t->maxvcpus;
+		d->on_poweroff = t->on_poweroff;
+		d->on_reboot = t->on_reboot;
+		d->on_crash = t->on_crash;
+		d->weight = t->weight;
+		d->cap = t->cap;
+		xld_info("domain %s restarts with its updated config",
+			 d->name);
+	}
+	dom_free(t);
+	json_object_put(d->next_config);
+	d->next_config = NULL;
 }
 
 /* ---- the store ---- */
@@ -637,11 +810,12 @@ static int store_publish(struct xld_doms *doms, struct xld_dom *d)
 		if (!rc)
 			rc = st_write(
 			    &op, strcat(strcpy(p, home), "/memory/static-max"),
-			    "%" PRIu64, d->memory_kib);
-		for (i = 0; !rc && i < d->vcpus; i++) {
+			    "%" PRIu64, d->maxmem_kib);
+		for (i = 0; !rc && i < d->maxvcpus; i++) {
 			snprintf(p, sizeof(p),
 				 "%s/cpu/%" PRIu32 "/availability", home, i);
-			rc = st_write(&op, p, "online");
+			rc = st_write(&op, p, "%s",
+				      i < d->vcpus ? "online" : "offline");
 		}
 		for (k = 0; !rc && k < sizeof(rw_dirs) / sizeof(*rw_dirs);
 		     k++) {
@@ -840,6 +1014,145 @@ static void vifs_republish(struct xld_doms *doms, struct xld_dom *d)
 }
 
 /*
+ * Put @d's monitor in its cgroup with its weight and cap.  Never fails the
+ * guest: what cannot be applied is logged, and said in doms->sched_msg
+ * (for xl create) when the config asked for more than the defaults.
+ */
+static void sched_join(struct xld_doms *doms, struct xld_dom *d)
+{
+	bool asked = d->weight != XLD_SCHED_WEIGHT_DEFAULT ||
+		     d->cap != XLD_SCHED_CAP_NONE;
+	char err[400];
+	int rc;
+
+	doms->sched_msg[0] = '\0';
+	/*
+	 * Defaults need no group: moving a process between cgroups costs
+	 * ~9 ms of a create here (cgroup v1).  xl sched-credit makes the
+	 * group when a domain first leaves the defaults.
+	 */
+	if (!asked)
+		return;
+	rc = xld_sched_set(doms->sched, d->domid, d->pid, d->weight, d->cap,
+			   err, sizeof(err));
+	if (!rc)
+		return;
+	xld_warn("domain %" PRIu32 " (%s): cpu_weight %u and cap %u are not "
+		 "applied: %s",
+		 d->domid, d->name, d->weight, d->cap, err);
+	if (asked)
+		snprintf(doms->sched_msg, sizeof(doms->sched_msg),
+			 "cpu_weight %u and cap %u are not applied: %s",
+			 d->weight, d->cap, err);
+}
+
+/* The weight and cap a record keeps (xl sched-credit), over its config's. */
+static void record_sched(json_object *o, struct xld_dom *d)
+{
+	json_object *v;
+	int64_t n;
+
+	if (json_object_object_get_ex(o, "weight", &v) &&
+	    json_object_is_type(v, json_type_int) &&
+	    (n = json_object_get_int64(v)) >= 1 && n <= XLD_SCHED_WEIGHT_MAX)
+		d->weight = (unsigned int)n;
+	if (json_object_object_get_ex(o, "cap", &v) &&
+	    json_object_is_type(v, json_type_int) &&
+	    (n = json_object_get_int64(v)) >= 0 && n <= 65535)
+		d->cap = (unsigned int)n;
+}
+
+/*
+ * The memory a record keeps (xl mem-set, mem-max), over its config's: in
+ * order, RAM >= maxmem >= target >= the floor, or none of it is taken.
+ */
+static void record_memory(json_object *o, struct xld_dom *d)
+{
+	static const char *const keys[3] = {"ram_kib", "maxmem_kib",
+					    "target_kib"};
+	int64_t n[3];
+	json_object *v;
+
+	for (int i = 0; i < 3; i++) {
+		if (!json_object_object_get_ex(o, keys[i], &v) ||
+		    !json_object_is_type(v, json_type_int))
+			return;
+		n[i] = json_object_get_int64(v);
+	}
+	if (n[2] < XLD_MEM_MIN_KIB || n[1] < n[2] || n[0] < n[1] ||
+	    n[0] > 1024LL * 1024 * 1024)
+		return;
+	d->ram_kib = (uint64_t)n[0];
+	d->maxmem_kib = (uint64_t)n[1];
+	d->memory_kib = (uint64_t)n[2];
+}
+
+/*
+ * Refuse @vbds when another domain whose guest can still write (it has
+ * not shut down) has one of their targets and either may write it, as
+ * Xen's block script does; a target given twice in @d is refused alike.
+ */
+static int vbds_in_use(struct xld_doms *doms, const struct xld_dom *d,
+		       const struct xld_vbds *vbds, char *err, size_t errlen)
+{
+	struct xld_dom *o;
+	int rc = xld_vbds_conflict(vbds, vbds, d->name, err, errlen);
+
+	for (o = doms->list; !rc && o; o = o->next) {
+		if (o == d || !o->vbds || o->state == DC_STATE_SHUTDOWN)
+			continue;
+		rc = xld_vbds_conflict(vbds, o->vbds, o->name, err, errlen);
+	}
+	return rc;
+}
+
+/*
+ * @d's disks, checked on the host and against the other domains, and
+ * their store nodes written, into *@out; doms->dc_msg says why not.
+ */
+static int vbds_up(struct xld_doms *doms, struct xld_dom *d,
+		   struct xld_vbds **out)
+{
+	struct xld_vbds *vbds = NULL;
+	char *err = doms->dc_msg;
+	size_t len = sizeof(doms->dc_msg);
+	int rc;
+
+	rc = xld_vbds_parse(d->config, d->domid, &vbds, err, len);
+	if (!rc)
+		rc = xld_vbds_check(vbds, err, len);
+	if (!rc)
+		rc = vbds_in_use(doms, d, vbds, err, len);
+	if (!rc)
+		rc = xld_vbds_publish(doms->st, vbds, err, len);
+	if (rc) {
+		xld_vbds_free(vbds);
+		return rc;
+	}
+	*out = vbds;
+	return 0;
+}
+
+/*
+ * What the disks of @d, found running after a restart of xld, are: the
+ * in-use check counts them as before.
+ */
+static void vbds_recover(struct xld_dom *d)
+{
+	struct xld_vbds *vbds = NULL;
+	char err[256];
+
+	if (xld_vbds_parse(d->config, d->domid, &vbds, err, sizeof(err))) {
+		xld_warn("domain %" PRIu32 " (%s): its disks: %s", d->domid,
+			 d->name, err);
+		return;
+	}
+	xld_vbds_recover(vbds);
+	xld_vbds_free(d->vbds);
+	d->vbds = vbds;
+}
+
+/*
  * Start @d's monitor (its record is written and its domid set), its vifs
  * first; on failure nothing of either is left and doms->dc_msg says why.
  */
@@ -848,7 +1161,9 @@ static int monitor_start(struct xld_doms *doms, struct xld_dom *d)
 	struct dc_build b = {0};
 	struct dc_dominfo info;
 	struct dc_net nets[XLD_VIF_MAX];
+	struct dc_disk disks[XLD_VBD_MAX];
 	struct xld_vifs *vifs = NULL;
+	struct xld_vbds *vbds = NULL;
 	json_object *cfg = d->config;
 	char console[PATH_MAX];
 	pid_t pid;
@@ -862,30 +1177,51 @@ static int monitor_start(struct xld_doms *doms, struct xld_dom *d)
 	vifs = malloc(sizeof(*vifs));
 	if (!vifs)
 		return -ENOMEM;
+	rc = vbds_up(doms, d, &vbds);
+	if (rc)
+		goto out;
 	rc = xld_vifs_parse(cfg, d->domid, vifs, doms->dc_msg,
 			    sizeof(doms->dc_msg));
 	if (!rc)
 		rc = xld_vifs_up(doms->st, vifs, doms->dc_msg,
 				 sizeof(doms->dc_msg));
-	if (rc)
+	if (rc) {
+		xld_vbds_unpublish(doms->st, d->domid);
 		goto out;
+	}
 	b.nets = nets;
 	b.nnets = xld_vifs_nets(vifs, nets);
+	b.disks = disks;
+	b.ndisks = xld_vbds_disks(vbds, disks);
 	b.domid = d->domid;
 	b.name = d->name;
 	b.kernel = cfg_str(cfg, "kernel");
 	b.ramdisk = cfg_str(cfg, "ramdisk");
 	b.cmdline = cfg_str(cfg, "cmdline");
 	b.memory_mib = d->memory_kib / 1024;
+	b.maxmem_mib = d->maxmem_kib / 1024;
 	b.vcpus = d->vcpus;
+	b.maxvcpus = d->maxvcpus;
 	b.console_log = console;
+	b.console_log_max = doms->conlog_max;
+	b.console_log_keep = doms->conlog_keep;
 	rc = dc_domain_create(doms->dc, &b, &pid);
 	if (rc) {
 		/* the monitor's message stays the reason given */
 		xld_vifs_down(doms->st, vifs);
+		xld_vbds_unpublish(doms->st, d->domid);
 		goto out;
 	}
 	xld_vifs_connected(doms->st, vifs);
+	xld_vbds_connected(doms->st, vbds);
+	xld_vbds_free(d->vbds);
+	d->vbds = vbds;
+	vbds = NULL;
+	/* the RAM built: what mem-max may come back up to */
+	d->ram_kib = (b.maxmem_mib > b.memory_mib ? b.maxmem_mib
+						  : b.memory_mib) * 1024;
+	if (d->maxmem_kib > d->ram_kib)
+		d->maxmem_kib = d->ram_kib;
 	d->pid = pid;
 	d->state = DC_STATE_RUNNING;
 	d->reason = DC_SHUTDOWN_NONE;
@@ -893,7 +1229,9 @@ static int monitor_start(struct xld_doms *doms, struct xld_dom *d)
 	watch_start(doms, d);
 	if (dc_domain_info(doms->dc, d->domid, &info) == 0)
 		info_apply(d, &info);
+	sched_join(doms, d);
 out:
+	xld_vbds_free(vbds);
 	free(vifs);
 	return rc;
 }
@@ -911,7 +1249,9 @@ static int dom_remove(struct xld_doms *doms, struct xld_dom *d)
 			d->name, strerror(-rc));
 		return rc;
 	}
+	xld_sched_remove(doms->sched, d->domid);
 	vifs_down(doms, d);
+	xld_vbds_unpublish(doms->st, d->domid);
 	store_detach(doms, d);
 	record_remove(doms, d->domid);
 	notify(doms, d, XLD_DOM_GONE);
@@ -923,6 +1263,9 @@ static int dom_remove(struct xld_doms *doms, struct xld_dom *d)
 
 int xld_dom_destroy(struct xld_doms *doms, struct xld_dom *d)
 {
+	/* its monitor answers nothing until the dump is written */
+	if (d->dumping)
+		return -EBUSY;
 	return dom_remove(doms, d);
 }
 
@@ -944,7 +1287,9 @@ static void dom_restart(struct xld_doms *doms, struct xld_dom *d)
 		d->handled = true;
 		return;
 	}
+	xld_sched_remove(doms->sched, old);
 	vifs_down(doms, d);
+	xld_vbds_unpublish(doms->st, old);
 	store_detach(doms, d);
 	notify(doms, d, XLD_DOM_GONE);
 	list_remove(doms, d);
@@ -953,6 +1298,7 @@ static void dom_restart(struct xld_doms *doms, struct xld_dom *d)
 		d->domid = domid;
 		d->start_time = time(NULL);
 		d->handled = false;
+		config_next(d);
 		list_insert(doms, d);
 		next_domid_save(doms);
 		rc = record_save(doms, d);
@@ -1003,6 +1349,8 @@ static void dom_preserve(struct xld_doms *doms, struct xld_dom *d)
 		uuid_generate_random(d->uuid);
 		store_attach(doms, d);
 		vifs_republish(doms, d);
+		if (d->vbds)
+			xld_vbds_republish(doms->st, d->vbds);
 	}
 	d->handled = true;
 	record_update(doms, d);
@@ -1031,10 +1379,19 @@ static void dom_rename_restart(struct xld_doms *doms, struct xld_dom *d)
 		return;
 	}
 	n->memory_kib = d->memory_kib;
+	n->maxmem_kib = d->maxmem_kib;
+	n->ram_kib = d->ram_kib;
 	n->vcpus = d->vcpus;
+	n->maxvcpus = d->maxvcpus;
 	n->on_poweroff = d->on_poweroff;
 	n->on_reboot = d->on_reboot;
 	n->on_crash = d->on_crash;
+	n->weight = d->weight;
+	n->cap = d->cap;
+	/* the new one restarts with what xl config-update left */
+	n->next_config = d->next_config;
+	d->next_config = NULL;
+	config_next(n);
 	dom_preserve(doms, d);
 	rc = domid_alloc(doms, &domid);
 	if (!rc) {
@@ -1061,43 +1418,30 @@ static void dom_rename_restart(struct xld_doms *doms, struct xld_dom *d)
 	notify(doms, n, XLD_DOM_CHANGED);
 }
 
-/* @d stopped: apply its policy, once. */
-static void dom_stopped(struct xld_doms *doms, struct xld_dom *d)
+/* The action for @d's shutdown reason. */
+static enum xld_action stop_action(const struct xld_dom *d)
 {
-	enum xld_action a;
-
-	if (d->handled)
-		return;
 	switch (d->reason) {
 	case DC_SHUTDOWN_POWEROFF:
-		a = d->on_poweroff;
-		break;
+		return d->on_poweroff;
 	case DC_SHUTDOWN_REBOOT:
-		a = d->on_reboot;
-		break;
+		return d->on_reboot;
 	default:
-		a = d->on_crash;
-		break;
+		return d->on_crash;
 	}
-	xld_info("domain %" PRIu32 " (%s) shut down (%s): %s", d->domid,
-		 d->name, xld_reason_name(d->reason) ?: "crash",
-		 action_names[a]);
+}
+
+/* Apply @a to the stopped @d; a core dump is written (or not) by now. */
+static void dom_act(struct xld_doms *doms, struct xld_dom *d, enum xld_action a)
+{
 	switch (a) {
 	case XLD_ACTION_COREDUMP_DESTROY:
-		xld_warn("domain %" PRIu32 ": core dumps are not supported: "
-			 "destroying it",
-			 d->domid);
-		/* fall through */
 	case XLD_ACTION_DESTROY:
 		d->handled = true;
 		if (dom_remove(doms, d))
 			notify(doms, d, XLD_DOM_CHANGED);
 		return;
 	case XLD_ACTION_COREDUMP_RESTART:
-		xld_warn("domain %" PRIu32 ": core dumps are not supported: "
-			 "restarting it",
-			 d->domid);
-		/* fall through */
 	case XLD_ACTION_RESTART:
 		dom_restart(doms, d);
 		return;
@@ -1110,13 +1454,99 @@ static void dom_stopped(struct xld_doms *doms, struct xld_dom *d)
 	}
 }
 
+/* A coredump-* action's dump ended: log it, then destroy or restart. */
+static void coredump_done(void *arg, uint32_t domid, uint64_t tag,
+			  const char *path, int rc,
+			  const struct dc_save_result *res, const char *msg)
+{
+	struct xld_doms *doms = arg;
+	struct xld_dom *d;
+	enum xld_action a;
+
+	(void)tag;
+	if (rc == -ECANCELED)
+		return; /* xld exits: a new one applies the policy again */
+	d = xld_dom_by_id(doms, domid);
+	if (!d || !d->dumping)
+		return;
+	d->dumping = false;
+	a = stop_action(d);
+	if (rc)
+		xld_err("domain %" PRIu32 " (%s): core dump to %s failed: "
+			"%s%s%s; %s it anyway",
+			d->domid, d->name, path, strerror(-rc),
+			msg[0] ? ": " : "", msg,
+			a == XLD_ACTION_COREDUMP_RESTART ? "restarting"
+							 : "destroying");
+	else
+		xld_info("domain %" PRIu32 " (%s): core dump written to %s: "
+			 "%" PRIu64 " bytes in %.3f s",
+			 d->domid, d->name, path, res->bytes,
+			 (double)res->save_ns / 1e9);
+	dom_act(doms, d, a);
+}
+
+/*
+ * Start the core dump of the stopped @d; its end applies the rest of
+ * the action.  -errno when no dump can be written (it was logged).
+ */
+static int coredump_start(struct xld_doms *doms, struct xld_dom *d)
+{
+	char path[PATH_MAX];
+	int rc;
+
+	if (!d->pid) {
+		xld_err("domain %" PRIu32 " (%s): its monitor is gone, with "
+			"the guest's memory: no core dump",
+			d->domid, d->name);
+		return -ESRCH;
+	}
+	rc = xld_dump_dir_make(doms->dumpdir);
+	if (!rc)
+		rc = xld_dump_path(path, sizeof(path), doms->dumpdir, d->name,
+				   d->domid, time(NULL));
+	if (!rc)
+		rc = xld_dump_start(doms->dumps, d->domid, path, coredump_done,
+				    doms, 0);
+	if (rc) {
+		xld_err("domain %" PRIu32 " (%s): cannot write a core dump "
+			"in %s: %s",
+			d->domid, d->name, doms->dumpdir, strerror(-rc));
+		return rc;
+	}
+	d->dumping = true;
+	xld_info("domain %" PRIu32 " (%s): writing a core dump of %" PRIu64
+		 " MiB of RAM to %s",
+		 d->domid, d->name, d->memory_kib / 1024, path);
+	return 0;
+}
+
+/* @d stopped: apply its policy, once. */
+static void dom_stopped(struct xld_doms *doms, struct xld_dom *d)
+{
+	enum xld_action a;
+
+	if (d->handled || d->dumping)
+		return;
+	a = stop_action(d);
+	xld_info("domain %" PRIu32 " (%s) shut down (%s): %s", d->domid,
+		 d->name, xld_reason_name(d->reason) ?: "crash",
+		 action_names[a]);
+	if ((a == XLD_ACTION_COREDUMP_DESTROY ||
+	     a == XLD_ACTION_COREDUMP_RESTART) &&
+	    coredump_start(doms, d) == 0)
+		return; /* coredump_done goes on */
+	dom_act(doms, d, a);
+}
+
 int xld_dom_refresh(struct xld_doms *doms, struct xld_dom *d)
 {
 	struct dc_dominfo info;
 	enum dc_state was = d->state;
 	int rc;
 
-	if (d->handled || d->pid == 0)
+	/* a monitor writing a dump answers when it is done */
+	if (d->handled || d->pid == 0 || d->dumping)
 		return 0;
 	rc = dc_domain_info(doms->dc, d->domid, &info);
 	if (rc == -ESRCH) {
@@ -1185,7 +1615,7 @@ static void refresh_all(struct xld_doms *doms)
 	if (!ids)
 		return;
 	for (d = doms->list; d; d = d->next)
-		if (!d->handled)
+		if (!d->handled && !d->dumping)
 			ids[n++] = d->domid;
 	for (i = 0; i < n; i++) {
 		d = xld_dom_by_id(doms, ids[i]);
@@ -1193,7 +1623,8 @@ static void refresh_all(struct xld_doms *doms)
 			xld_dom_refresh(doms, d);
 		/* a watch lost to a bad event comes back */
 		d = xld_dom_by_id(doms, ids[i]);
-		if (d && !d->handled && d->pid && d->watch_fd < 0)
+		if (d && !d->handled && !d->dumping && d->pid &&
+		    d->watch_fd < 0)
 			watch_start(doms, d);
 	}
 	free(ids);
@@ -1226,6 +1657,16 @@ static void poll_timer(struct xld_loop *loop, int fd, uint32_t events,
 
 /* ---- operations ---- */
 
+/* Refuse a bad disk entry before anything is made (targets come later). */
+static int vbds_check(json_object *config, char *err, size_t errlen)
+{
+	struct xld_vbds *vbds = NULL;
+	int rc = xld_vbds_parse(config, 1, &vbds, err, errlen);
+
+	xld_vbds_free(vbds);
+	return rc;
+}
+
 /* Refuse a bad vif before anything is made. */
 static int vifs_check(json_object *config, char *err, size_t errlen)
 {
@@ -1253,6 +1694,11 @@ int xld_dom_create(struct xld_doms *doms, json_object *config,
 	rc = config_apply(d, config, err, errlen);
 	if (!rc)
 		rc = vifs_check(config, err, errlen);
+	if (!rc)
+		rc = vbds_check(config, err, errlen);
+	/* the host's CPUs bound the cap (a record is not refused for it) */
+	if (!rc)
+		rc = xld_sched_check(d->weight, d->cap, err, errlen);
 	if (rc)
 		goto out;
 	if ((other = dom_by_name(doms, d->name))) {
@@ -1280,9 +1726,7 @@ int xld_dom_create(struct xld_doms *doms, json_object *config,
 	listed = true;
 	d->start_time = time(NULL);
 	/* the record first: a guest never runs that xld cannot find again */
-	rc = next_domid_save(doms);
-	if (!rc)
-		rc = record_save(doms, d);
+	rc = record_create(doms, d);
 	if (rc) {
 		snprintf(err, errlen,
 			 "cannot write the domain record in %s: %s",
@@ -1300,6 +1744,7 @@ int xld_dom_create(struct xld_doms *doms, json_object *config,
 	xld_info("domain %" PRIu32 " (%s) created, monitor pid %ld", d->domid,
 		 d->name, (long)d->pid);
 	notify(doms, d, XLD_DOM_CHANGED);
+	snprintf(err, errlen, "%s", doms->sched_msg);
 	*out = d;
 	d = NULL;
 out:
@@ -1313,9 +1758,64 @@ out:
 	return rc;
 }
 
+int xld_dom_config_update(struct xld_doms *doms, struct xld_dom *d,
+			  json_object *config, char *err, size_t errlen)
+{
+	struct xld_dom *t = dom_new(doms);
+	json_object *old = d->next_config;
+	char uuid[37];
+	int rc;
+
+	err[0] = '\0';
+	if (!t)
+		return -ENOMEM;
+	/* what create checks, but the name and UUID are taken already */
+	rc = config_apply(t, config, err, errlen);
+	if (!rc)
+		rc = vifs_check(config, err, errlen);
+	if (!rc)
+		rc = vbds_check(config, err, errlen);
+	if (!rc)
+		rc = xld_sched_check(t->weight, t->cap, err, errlen);
+	if (rc)
+		goto out;
+	rc = -EINVAL;
+	if (strcmp(t->name, d->name)) {
+		snprintf(err, errlen,
+			 "the config is for a domain named '%s', not '%s': "
+			 "config-update does not rename (xl rename does)",
+			 t->name, d->name);
+		goto out;
+	}
+	if (cfg_str(config, "uuid") && memcmp(t->uuid, d->uuid, 16)) {
+		uuid_unparse_lower(d->uuid, uuid);
+		snprintf(err, errlen,
+			 "the config's uuid is not domain %s's (%s): a "
+			 "domain keeps its UUID", d->name, uuid);
+		goto out;
+	}
+	d->next_config = json_object_get(config);
+	rc = record_save(doms, d);
+	if (rc) {
+		json_object_put(d->next_config);
+		d->next_config = old;
+		snprintf(err, errlen,
+			 "cannot write the domain record in %s: %s",
+			 doms->recdir, strerror(-rc));
+		goto out;
+	}
+	json_object_put(old);
+	d->record_dirty = false;
+	xld_info("domain %" PRIu32 " (%s): config updated for its next "
+		 "restart", d->domid, d->name);
+out:
+	dom_free(t);
+	return rc;
+}
+
 int xld_dom_pause(struct xld_doms *doms, struct xld_dom *d)
 {
-	int rc = dc_domain_pause(doms->dc, d->domid);
+	int rc = d->dumping ? -EBUSY : dc_domain_pause(doms->dc, d->domid);
 
 	if (!rc)
 		xld_dom_refresh(doms, d);
@@ -1324,11 +1824,111 @@ int xld_dom_pause(struct xld_doms *doms, struct xld_dom *d)
 
 int xld_dom_unpause(struct xld_doms *doms, struct xld_dom *d)
 {
-	int rc = dc_domain_unpause(doms->dc, d->domid);
+	int rc = d->dumping ? -EBUSY : dc_domain_unpause(doms->dc, d->domid);
 
 	if (!rc)
 		xld_dom_refresh(doms, d);
 	return rc;
+}
+
+/* One memory/ node of @d, as Xen's toolstack keeps them. */
+static void store_memory(struct xld_doms *doms, struct xld_dom *d,
+			 const char *node, uint64_t kib)
+{
+	struct xs_op op = {.st = doms->st, .priv = true};
+	char p[96];
+	int rc;
+
+	snprintf(p, sizeof(p), "/local/domain/%" PRIu32 "/memory/%s",
+		 d->domid, node);
+	rc = st_write(&op, p, "%" PRIu64, kib);
+	if (rc)
+		xld_err("domain %" PRIu32 " (%s): write %s: %s", d->domid,
+			d->name, p, strerror(-rc));
+	store_flush(doms);
+}
+
+int xld_dom_set_memory(struct xld_doms *doms, struct xld_dom *d,
+		       uint64_t target_kib)
+{
+	int rc;
+
+	if (d->dumping)
+		return -EBUSY; /* the monitor is busy writing the dump */
+	target_kib &= ~(uint64_t)3; /* whole 4 KiB pages */
+	if (target_kib > d->maxmem_kib)
+		return -ERANGE;
+	if (target_kib < XLD_MEM_MIN_KIB)
+		return -EINVAL;
+	rc = dc_domain_set_memory(doms->dc, d->domid, target_kib);
+	if (rc)
+		return rc;
+	d->memory_kib = target_kib;
+	record_update(doms, d);
+	store_memory(doms, d, "target", target_kib);
+	xld_info("domain %" PRIu32 " (%s): memory target %" PRIu64 " KiB",
+		 d->domid, d->name, target_kib);
+	notify(doms, d, XLD_DOM_CHANGED);
+	return 0;
+}
+
+int xld_dom_set_maxmem(struct xld_doms *doms, struct xld_dom *d,
+		       uint64_t max_kib)
+{
+	if (max_kib < d->memory_kib)
+		return -ERANGE;
+	if (max_kib > d->ram_kib)
+		return -ENOSPC;
+	d->maxmem_kib = max_kib;
+	record_update(doms, d);
+	store_memory(doms, d, "static-max", max_kib);
+	xld_info("domain %" PRIu32 " (%s): memory maximum %" PRIu64 " KiB",
+		 d->domid, d->name, max_kib);
+	return 0;
+}
+
+/* cpu/<n>/availability of @d for n < maxvcpus: @online of them online. */
+static void store_vcpus(struct xld_doms *doms, struct xld_dom *d,
+			uint32_t online)
+{
+	struct xs_op op = {.st = doms->st, .priv = true};
+	char p[96];
+	int rc = 0;
+
+	for (uint32_t i = 0; !rc && i < d->maxvcpus; i++) {
+		snprintf(p, sizeof(p),
+			 "/local/domain/%" PRIu32 "/cpu/%" PRIu32
+			 "/availability", d->domid, i);
+		rc = st_write(&op, p, "%s", i < online ? "online" : "offline");
+	}
+	if (rc)
+		xld_err("domain %" PRIu32 " (%s): write %s: %s", d->domid,
+			d->name, p, strerror(-rc));
+	store_flush(doms);
+}
+
+int xld_dom_set_vcpus(struct xld_doms *doms, struct xld_dom *d,
+		      uint32_t online)
+{
+	struct dc_dominfo info;
+	int rc;
+
+	if (d->dumping)
+		return -EBUSY; /* the monitor is busy writing the dump */
+	if (online < 1 || online > d->maxvcpus)
+		return -ERANGE;
+	rc = dc_domain_set_vcpus(doms->dc, d->domid, online);
+	if (rc)
+		return rc;
+	store_vcpus(doms, d, online);
+	/* added ones count at once; removed ones once the guest ejects them */
+	if (dc_domain_info(doms->dc, d->domid, &info) == 0)
+		info_apply(d, &info);
+	xld_info("domain %" PRIu32 " (%s): %" PRIu32 " of %" PRIu32
+		 " vCPUs online asked", d->domid, d->name, online,
+		 d->maxvcpus);
+	notify(doms, d, XLD_DOM_CHANGED);
+	return 0;
 }
 
 int xld_dom_shutdown(struct xld_doms *doms, struct xld_dom *d,
@@ -1338,6 +1938,8 @@ int xld_dom_shutdown(struct xld_doms *doms, struct xld_dom *d,
 	char p[96];
 	int rc;
 
+	if (d->dumping)
+		return -EBUSY;
 	rc = dc_domain_shutdown(doms->dc, d->domid, reason);
 	if (rc)
 		return rc;
@@ -1346,6 +1948,86 @@ int xld_dom_shutdown(struct xld_doms *doms, struct xld_dom *d,
 		 d->domid);
 	st_write(&op, p, "%s",
 		 reason == DC_SHUTDOWN_REBOOT ? "reboot" : "poweroff");
+	return 0;
+}
+
+/* An xl dump-core in progress. */
+struct dump_core {
+	struct xld_doms *doms;
+	xld_dom_dump_fn fn;
+	void *arg;
+	uint64_t tag;
+	bool resume; /* it ran before: unpause it after */
+};
+
+static void dump_core_done(void *arg, uint32_t domid, uint64_t tag,
+			   const char *path, int rc,
+			   const struct dc_save_result *res, const char *msg)
+{
+	struct dump_core *dc = arg;
+	struct xld_dom *d;
+	int r;
+
+	(void)tag;
+	if (rc == -ECANCELED)
+		goto out; /* xld exits: nobody to tell */
+	d = xld_dom_by_id(dc->doms, domid);
+	if (d) {
+		d->dumping = false;
+		if (rc)
+			xld_err("domain %" PRIu32 " (%s): dump-core to %s "
+				"failed: %s%s%s",
+				domid, d->name, path, strerror(-rc),
+				msg[0] ? ": " : "", msg);
+		else
+			xld_info("domain %" PRIu32 " (%s): dump-core written "
+				 "to %s: %" PRIu64 " bytes in %.3f s",
+				 domid, d->name, path, res->bytes,
+				 (double)res->save_ns / 1e9);
+		/* a failed save already let a running guest run on */
+		r = dc->resume && !rc ? dc_domain_unpause(dc->doms->dc, domid)
+				      : 0;
+		if (r)
+			xld_err("domain %" PRIu32 " (%s): cannot resume it "
+				"after its dump: %s",
+				domid, d->name, strerror(-r));
+		xld_dom_refresh(dc->doms, d);
+		notify(dc->doms, d, XLD_DOM_CHANGED);
+	}
+	dc->fn(dc->arg, dc->tag, rc, path, res, msg);
+out:
+	free(dc);
+}
+
+int xld_dom_dump_core(struct xld_doms *doms, struct xld_dom *d,
+		      const char *path, xld_dom_dump_fn fn, void *arg,
+		      uint64_t tag)
+{
+	struct dump_core *dc;
+	int rc;
+
+	if (d->dumping)
+		return -EBUSY;
+	if (!d->pid)
+		return -ESRCH;
+	dc = calloc(1, sizeof(*dc));
+	if (!dc)
+		return -ENOMEM;
+	*dc = (struct dump_core){doms, fn, arg, tag,
+				 d->state == DC_STATE_RUNNING ||
+				     d->state == DC_STATE_BLOCKED};
+	rc = xld_dump_start(doms->dumps, d->domid, path, dump_core_done, dc, 0);
+	if (rc) {
+		free(dc);
+		return rc;
+	}
+	d->dumping = true;
+	if (dc->resume)
+		d->state = DC_STATE_PAUSED; /* the monitor pauses it */
+	xld_info("domain %" PRIu32 " (%s): dump-core of %" PRIu64
+		 " MiB of RAM to %s",
+		 d->domid, d->name, d->memory_kib / 1024, path);
+	notify(doms, d, XLD_DOM_CHANGED);
 	return 0;
 }
 
@@ -1375,6 +2057,50 @@ int xld_dom_rename(struct xld_doms *doms, struct xld_dom *d, const char *name)
 	st_write(&op, p, "%s", name);
 	store_flush(doms);
 	notify(doms, d, XLD_DOM_CHANGED);
+	return 0;
+}
+
+struct xld_sched *xld_doms_sched(struct xld_doms *doms)
+{
+	return doms->sched;
+}
+
+int xld_dom_sched_set(struct xld_doms *doms, struct xld_dom *d,
+		      const long long *weight, const long long *cap, char *err,
+		      size_t errlen)
+{
+	long long w = weight ? *weight : d->weight, c = cap ? *cap : d->cap;
+	const char *why = xld_sched_unusable(doms->sched);
+	char msg[512];
+	int rc;
+
+	rc = xld_sched_check(w, c, err, errlen);
+	if (rc)
+		return rc;
+	if (why) {
+		snprintf(err, errlen,
+			 "CPU weights and caps need the cgroup cpu "
+			 "controller: %s",
+			 why);
+		return -ENOTSUP;
+	}
+	/* a guest that is not running gets them when it runs again */
+	if (d->pid > 0) {
+		rc = xld_sched_set(doms->sched, d->domid, d->pid,
+				   (unsigned int)w, (unsigned int)c, msg,
+				   sizeof(msg));
+		if (rc) {
+			snprintf(err, errlen, "domain %" PRIu32 " (%s): %s",
+				 d->domid, d->name, msg);
+			/* ESRCH and ENOENT would read as "no such domain" */
+			return rc == -ESRCH || rc == -ENOENT ? -EIO : rc;
+		}
+	}
+	d->weight = (unsigned int)w;
+	d->cap = (unsigned int)c;
+	record_update(doms, d);
+	xld_info("domain %" PRIu32 " (%s): weight %u, cap %u", d->domid,
+		 d->name, d->weight, d->cap);
 	return 0;
 }
 
@@ -1490,6 +2216,12 @@ static int record_load(struct xld_doms *doms, const char *file,
 		d->start_time = (time_t)json_object_get_int64(v);
 	if (json_object_object_get_ex(o, "handled", &v))
 		d->handled = json_object_get_boolean(v);
+	/* checked again when it is used */
+	if (json_object_object_get_ex(o, "next_config", &v) &&
+	    json_object_is_type(v, json_type_object))
+		d->next_config = json_object_get(v);
+	record_sched(o, d);
+	record_memory(o, d);
 	*out = d;
 	d = NULL;
 	rc = 0;
@@ -1553,6 +2285,21 @@ static void adopt_orphan(struct xld_doms *doms, const struct dc_dominfo *info)
 	record_update(doms, d);
 }
 
+/* Remove the groups of domains that went while no xld watched. */
+static void sched_prune(struct xld_doms *doms)
+{
+	uint32_t *ids = malloc((doms->count + 1) * sizeof(*ids));
+	struct xld_dom *d;
+	size_t n = 0;
+
+	if (!ids)
+		return;
+	for (d = doms->list; d; d = d->next)
+		ids[n++] = d->domid;
+	xld_sched_prune(doms->sched, ids, n);
+	free(ids);
+}
+
 static void load_all(struct xld_doms *doms)
 {
 	struct dc_dominfo *infos = NULL, info;
@@ -1608,6 +2355,8 @@ static void load_all(struct xld_doms *doms)
 		if (rc == 0) {
 			info_apply(d, &info);
 			watch_start(doms, d);
+			sched_join(doms, d);
+			vbds_recover(d);
 			store_attach(doms, d);
 			xld_info("domain %" PRIu32 " (%s): re-attached to "
 				 "monitor %ld, %s",
@@ -1634,6 +2383,29 @@ static void load_all(struct xld_doms *doms)
 		dom_stopped(doms, d);
 	}
 	free(ids);
+	sched_prune(doms);
+}
+
+/*
+ * Core dumps go to $XLD_DUMPDIR, else @statedir/dump (Xen: /var/lib/xen/
+ * dump); the directory is made when the first dump is written.
+ */
+static int dumpdir_init(struct xld_doms *doms, const char *statedir)
+{
+	const char *env = getenv("XLD_DUMPDIR");
+	char path[PATH_MAX];
+	int rc;
+
+	if (env && *env && env[0] != '/') {
+		xld_err("XLD_DUMPDIR '%.200s' must be an absolute path", env);
+		return -EINVAL;
+	}
+	rc = env && *env ? path_fmt(path, sizeof(path), "%s", env)
+			 : path_fmt(path, sizeof(path), "%s/dump", statedir);
+	if (rc)
+		return rc;
+	doms->dumpdir = strdup(path);
+	return doms->dumpdir ? 0 : -ENOMEM;
 }
 
 struct xld_doms *xld_doms_new(struct xld_loop *loop, struct xs_store *st,
@@ -1667,7 +2439,19 @@ struct xld_doms *xld_doms_new(struct xld_loop *loop, struct xs_store *st,
 		rc = -errno;
 		goto fail;
 	}
-	load_all(doms);
+	rc = dumpdir_init(doms, statedir);
+	if (rc)
+		goto fail;
+	rc = -ENOMEM;
+	doms->dumps = xld_dumps_new(loop, rundir);
+	if (!doms->dumps)
+		goto fail;
+	doms->sched = xld_sched_new(getenv("XLD_CGROUP"), NULL);
+	if (!doms->sched)
+		goto fail;
+	if (xld_sched_unusable(doms->sched))
+		xld_info("CPU weights and caps cannot be applied: %s",
+			 xld_sched_unusable(doms->sched));
 	doms->timer_fd =
 	    timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
 	if (doms->timer_fd < 0 ||
@@ -1685,6 +2469,16 @@ fail:
 	return NULL;
 }
 
+struct xs_store *xld_doms_store(struct xld_doms *doms)
+{
+	return doms->st;
+}
+
+void xld_doms_load(struct xld_doms *doms)
+{
+	load_all(doms);
+}
+
 void xld_doms_free(struct xld_doms *doms)
 {
 	struct xld_dom *d;
@@ -1696,349 +2490,16 @@ void xld_doms_free(struct xld_doms *doms)
 		close(doms->timer_fd);
 	}
 	records_retry(doms);
+	/* before the domains: a dump's end looks its domain up */
+	xld_dumps_free(doms->dumps);
 	while ((d = doms->list)) {
 		doms->list = d->next;
 		dom_free(d);
 	}
 	dc_ctx_free(doms->dc);
+	xld_sched_free(doms->sched);
 	free(doms->recdir);
 	free(doms->condir);
+	free(doms->dumpdir);
 	free(doms);
-}
-
-/* ---- devices and vCPUs (xl block-list, network-list, vcpu-list) ---- */
-
-/* @dir/@name of the store into @buf; "" when it is missing. */
-static void store_get(struct xld_doms *doms, const char *dir, const char *name,
-		      char *buf, size_t len)
-{
-	struct xs_op op = {.st = doms->st, .priv = true};
-	const char *val;
-	uint32_t n;
-	char p[160];
-
-	buf[0] = '\0';
-	if ((size_t)snprintf(p, sizeof(p), "%s/%s", dir, name) >= sizeof(p) ||
-	    xs_node_read(&op, p, &val, &n) || n >= len)
-		return;
-	memcpy(buf, val, n);
-	buf[n] = '\0';
-}
-
-json_object *xld_dom_vifs_json(struct xld_doms *doms, const struct xld_dom *d)
-{
-	struct xs_op op = {.st = doms->st, .priv = true};
-	json_object *arr = json_object_new_array(), *o;
-	char dir[96], be[128], names[4096], v[64];
-	uint32_t len = 0, off;
-	uint64_t gen;
-	bool done;
-
-	if (!arr)
-		return NULL;
-	snprintf(dir, sizeof(dir), "/local/domain/0/backend/vif/%" PRIu32,
-		 d->domid);
-	/* 8 vifs at most (vif.c): their names fit in one piece */
-	if (xs_node_list(&op, dir, 0, names, sizeof(names), &len, &gen, &done))
-		return arr; /* no vifs */
-	for (off = 0; off < len; off += (uint32_t)strlen(names + off) + 1) {
-		if (!names[off])
-			continue;
-		snprintf(be, sizeof(be), "%s/%s", dir, names + off);
-		o = json_object_new_object();
-		if (!o || json_object_array_add(arr, o)) {
-			json_object_put(o);
-			json_object_put(arr);
-			return NULL;
-		}
-		json_object_object_add(o, "devid",
-				       json_object_new_int(atoi(names + off)));
-		store_get(doms, be, "mac", v, sizeof(v));
-		json_object_object_add(o, "mac", json_object_new_string(v));
-		store_get(doms, be, "handle", v, sizeof(v));
-		json_object_object_add(
-		    o, "handle", json_object_new_int(v[0] ? atoi(v) : -1));
-		store_get(doms, be, "state", v, sizeof(v));
-		json_object_object_add(
-		    o, "state", json_object_new_int(v[0] ? atoi(v) : -1));
-		json_object_object_add(o, "backend",
-				       json_object_new_string(be));
-	}
-	return arr;
-}
-
-/* Xen's device number of a vdev (docs/misc/vbd-interface.txt), or -1. */
-static long vdev_number(const char *s)
-{
-	static const int hd_major[] = {3, 22, 33, 34, 56, 57, 88, 89};
-	unsigned long disk = 0, part = 0;
-	const char *p;
-	char *end;
-
-	if (*s >= '0' && *s <= '9') {
-		disk = strtoul(s, &end, 10);
-		return *end || disk > LONG_MAX ? -1 : (long)disk;
-	}
-	if (!strncmp(s, "xvd", 3))
-		p = s + 3;
-	else if (!strncmp(s, "hd", 2) || !strncmp(s, "sd", 2))
-		p = s + 2;
-	else
-		return -1;
-	if (*p < 'a' || *p > 'z')
-		return -1;
-	for (; *p >= 'a' && *p <= 'z'; p++) {
-		disk = disk * 26 + (unsigned long)(*p - 'a' + 1);
-		if (disk > 1u << 20)
-			return -1;
-	}
-	disk--;
-	if (*p) {
-		part = strtoul(p, &end, 10);
-		if (*end || part > 255)
-			return -1;
-	}
-	if (s[0] == 'h')
-		return disk < 8 && part < 64 ? (long)((hd_major[disk / 2] << 8) |
-						     ((disk & 1) << 6) | part)
-					     : -1;
-	if (disk < 16 && part < 16)
-		return (long)(((s[0] == 's' ? 8 : 202) << 8) | (disk << 4) |
-			      part);
-	return (long)((1ul << 28) | (disk << 8) | part);
-}
-
-json_object *xld_dom_vbds_json(const struct xld_dom *d)
-{
-	json_object *arr = json_object_new_array(), *disks, *o, *v;
-	const char *vdev;
-	char be[96];
-	size_t i, n;
-	long num;
-
-	if (!arr)
-		return NULL;
-	if (!d->config ||
-	    !json_object_object_get_ex(d->config, "disks", &disks) ||
-	    !json_object_is_type(disks, json_type_array))
-		return arr;
-	n = json_object_array_length(disks);
-	for (i = 0; i < n; i++) {
-		v = NULL;
-		json_object_object_get_ex(json_object_array_get_idx(disks, i),
-					  "vdev", &v);
-		vdev = v ? json_object_get_string(v) : "";
-		num = vdev_number(vdev);
-		o = json_object_new_object();
-		if (!o || json_object_array_add(arr, o)) {
-			json_object_put(o);
-			json_object_put(arr);
-			return NULL;
-		}
-		snprintf(be, sizeof(be),
-			 "/local/domain/0/backend/vbd/%" PRIu32 "/%ld",
-			 d->domid, num);
-		json_object_object_add(o, "vdev", json_object_new_string(vdev));
-		json_object_object_add(o, "devid", json_object_new_int64(num));
-		/*
-		 * xld does not hand disks to the monitor yet (dc_build has
-		 * none), so no guest ever connects one: XenbusStateInitialising
-		 */
-		json_object_object_add(o, "state", json_object_new_int(1));
-		json_object_object_add(o, "backend",
-				       json_object_new_string(be));
-	}
-	return arr;
-}
-
-/*
- * The vCPU threads ("vcpu<N>") of @d's monitor, in @tids[N] (of @n);
- * unfound ones stay 0.  Returns 0 or -errno.
- */
-static int vcpu_tids(const struct xld_dom *d, pid_t *tids, uint32_t n)
-{
-	char p[320], comm[32], *end;
-	struct dirent *e;
-	unsigned long i;
-	DIR *dir;
-	FILE *f;
-
-	if (d->pid <= 0)
-		return -ESRCH;
-	snprintf(p, sizeof(p), "/proc/%ld/task", (long)d->pid);
-	dir = opendir(p);
-	if (!dir)
-		return -errno;
-	while ((e = readdir(dir))) {
-		if (e->d_name[0] < '0' || e->d_name[0] > '9')
-			continue;
-		snprintf(p, sizeof(p), "/proc/%ld/task/%s/comm", (long)d->pid,
-			 e->d_name);
-		f = fopen(p, "re");
-		if (!f)
-			continue;
-		if (!fgets(comm, sizeof(comm), f))
-			comm[0] = '\0';
-		fclose(f);
-		comm[strcspn(comm, "\n")] = '\0';
-		if (strncmp(comm, "vcpu", 4) || !comm[4])
-			continue;
-		i = strtoul(comm + 4, &end, 10);
-		if (!*end && i < n)
-			tids[i] = (pid_t)atol(e->d_name);
-	}
-	closedir(dir);
-	return 0;
-}
-
-/* A CPU set as Xen prints it: "all", or "0-3,6". */
-static void cpuset_str(const cpu_set_t *s, char *buf, size_t len)
-{
-	long ncpu = sysconf(_SC_NPROCESSORS_CONF), i, j;
-	size_t o = 0;
-
-	if (ncpu < 1 || ncpu > CPU_SETSIZE)
-		ncpu = CPU_SETSIZE;
-	for (i = 0; i < ncpu && CPU_ISSET(i, s); i++)
-		;
-	if (i == ncpu) {
-		snprintf(buf, len, "all");
-		return;
-	}
-	buf[0] = '\0';
-	for (i = 0; i < ncpu && o < len; i++) {
-		if (!CPU_ISSET(i, s))
-			continue;
-		for (j = i; j + 1 < ncpu && CPU_ISSET(j + 1, s); j++)
-			;
-		o += (size_t)snprintf(buf + o, len - o,
-				      j > i ? "%s%ld-%ld" : "%s%ld",
-				      o ? "," : "", i, j);
-		i = j;
-	}
-}
-
-/* State letter, last CPU and CPU time of thread @tid of @pid. */
-static int task_stat(pid_t pid, pid_t tid, char *state, int *cpu,
-		     uint64_t *ns)
-{
-	unsigned long long ut = 0, st = 0;
-	long hz = sysconf(_SC_CLK_TCK);
-	char p[64], buf[1024], *s, *save = NULL;
-	int field, r;
-	FILE *f;
-
-	snprintf(p, sizeof(p), "/proc/%ld/task/%ld/stat", (long)pid,
-		 (long)tid);
-	f = fopen(p, "re");
-	if (!f)
-		return -errno;
-	s = fgets(buf, sizeof(buf), f);
-	fclose(f);
-	if (!s || !(s = strrchr(buf, ')')))
-		return -EIO;
-	/* field 3 (state) follows the name */
-	for (field = 3, s = strtok_r(s + 1, " ", &save); s;
-	     field++, s = strtok_r(NULL, " ", &save)) {
-		if (field == 3)
-			*state = s[0];
-		else if (field == 14)
-			ut = strtoull(s, NULL, 10);
-		else if (field == 15)
-			st = strtoull(s, NULL, 10);
-		else if (field == 39) {
-			r = atoi(s);
-			*cpu = r;
-			break;
-		}
-	}
-	if (field != 39)
-		return -EIO;
-	*ns = (ut + st) * (1000000000ull / (uint64_t)(hz > 0 ? hz : 100));
-	return 0;
-}
-
-json_object *xld_dom_vcpus_json(const struct xld_dom *d, int *rcp)
-{
-	json_object *arr = NULL, *o;
-	pid_t *tids = NULL;
-	cpu_set_t set;
-	char aff[512], state = '?';
-	uint64_t ns = 0;
-	uint32_t i;
-	int cpu = -1, rc;
-
-	tids = calloc(d->vcpus ? d->vcpus : 1, sizeof(*tids));
-	arr = json_object_new_array();
-	rc = tids && arr ? vcpu_tids(d, tids, d->vcpus) : -ENOMEM;
-	for (i = 0; !rc && i < d->vcpus; i++) {
-		o = json_object_new_object();
-		if (!o || json_object_array_add(arr, o)) {
-			json_object_put(o);
-			rc = -ENOMEM;
-			break;
-		}
-		json_object_object_add(o, "vcpu", json_object_new_int64(i));
-		if (!tids[i] || task_stat(d->pid, tids[i], &state, &cpu, &ns)) {
-			/* not started, or gone: Xen's offline vCPU */
-			json_object_object_add(o, "online",
-					       json_object_new_boolean(0));
-			continue;
-		}
-		json_object_object_add(o, "online", json_object_new_boolean(1));
-		json_object_object_add(o, "tid", json_object_new_int64(tids[i]));
-		json_object_object_add(o, "cpu", json_object_new_int(cpu));
-		json_object_object_add(o, "running",
-				       json_object_new_boolean(state == 'R'));
-		json_object_object_add(
-		    o, "paused",
-		    json_object_new_boolean(d->state == DC_STATE_PAUSED));
-		json_object_object_add(o, "cpu_time_ns",
-				       json_object_new_int64((int64_t)ns));
-		CPU_ZERO(&set);
-		if (sched_getaffinity(tids[i], sizeof(set), &set))
-			snprintf(aff, sizeof(aff), "all");
-		else
-			cpuset_str(&set, aff, sizeof(aff));
-		json_object_object_add(o, "affinity",
-				       json_object_new_string(aff));
-	}
-	free(tids);
-	if (rc) {
-		json_object_put(arr);
-		*rcp = rc;
-		return NULL;
-	}
-	return arr;
-}
-
-int xld_dom_vcpu_pin(const struct xld_dom *d, int vcpu, const cpu_set_t *set)
-{
-	pid_t *tids;
-	uint32_t i;
-	int rc, done = 0;
-
-	tids = calloc(d->vcpus ? d->vcpus : 1, sizeof(*tids));
-	if (!tids)
-		return -ENOMEM;
-	rc = vcpu_tids(d, tids, d->vcpus);
-	for (i = 0; !rc && i < d->vcpus; i++) {
-		if (vcpu >= 0 && (uint32_t)vcpu != i)
-			continue;
-		if (!tids[i]) {
-			rc = -ESRCH;
-			break;
-		}
-		if (sched_setaffinity(tids[i], sizeof(*set), set))
-			rc = -errno;
-		else
-			done++;
-	}
-	free(tids);
-	if (!rc && !done)
-		rc = -ENOENT;
-	if (rc)
-		xld_err("domain %" PRIu32 " vcpu %d: %s", d->domid, vcpu,
-			strerror(-rc));
-	return rc;
 }

@@ -817,3 +817,72 @@ void xld_vifs_down(struct xs_store *st, const struct xld_vifs *vifs)
 		vif_down(st, vifs->domid, &vifs->v[i], true);
 	nodes_remove_dom(st, vifs->domid);
 }
+
+/* ---- counters (xl top) ---- */
+
+/* One counter of @ifname: a whole decimal number in its sysfs file. */
+static int stat_read(const char *ifname, const char *name, uint64_t *out)
+{
+	char path[128], buf[32], *end;
+	unsigned long long v;
+	ssize_t r;
+	int fd, rc;
+
+	rc = fmt(path, sizeof(path), "/sys/class/net/%s/statistics/%s", ifname,
+		 name);
+	if (rc)
+		return rc;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	do {
+		r = read(fd, buf, sizeof(buf) - 1);
+	} while (r < 0 && errno == EINTR);
+	rc = r < 0 ? -errno : 0;
+	close(fd);
+	if (rc)
+		return rc;
+	buf[r] = '\0';
+	if (buf[0] < '0' || buf[0] > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(buf, &end, 10);
+	if (errno || (*end && strcmp(end, "\n")))
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+json_object *xld_vif_stats_json(const char *ifname)
+{
+	static const char *const names[] = {
+	    "rx_bytes", "rx_packets", "rx_errors", "rx_dropped",
+	    "tx_bytes", "tx_packets", "tx_errors", "tx_dropped",
+	};
+	json_object *o;
+	uint64_t v = 0;
+	size_t i;
+	int rc;
+
+	if (!ifname_ok(ifname)) {
+		errno = EINVAL;
+		return NULL;
+	}
+	o = json_object_new_object();
+	if (!o)
+		return NULL;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		rc = stat_read(ifname, names[i], &v);
+		if (!rc && json_object_object_add(
+			       o, names[i],
+			       json_object_new_int64(
+				   v > INT64_MAX ? INT64_MAX : (int64_t)v)))
+			rc = -ENOMEM;
+		if (rc) {
+			json_object_put(o);
+			errno = -rc;
+			return NULL;
+		}
+	}
+	return o;
+}

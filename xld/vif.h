@@ -68,4 +68,12 @@ void xld_vifs_down(struct xs_store *st, const struct xld_vifs *vifs);
 /* @vifs as the monitor takes them (@nets has XLD_VIF_MAX entries). */
 size_t xld_vifs_nets(const struct xld_vifs *vifs, struct dc_net *nets);
 
+/*
+ * The counters of TAP @ifname (/sys/class/net/IF/statistics), as the
+ * host counts them: {rx,tx}_{bytes,packets,errors,dropped}, where rx is
+ * what the guest sent.  NULL with errno set when @ifname is not a
+ * plausible interface name or its counters cannot be read.
+ */
+json_object *xld_vif_stats_json(const char *ifname);
+
 #endif

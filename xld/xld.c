@@ -204,12 +204,77 @@ static void journal_flush(void *arg)
 static void usage(FILE *f)
 {
 	fprintf(
-	    f, "usage: xld [--foreground] [--help] [--version]\n"
+	    f, "usage: xld [--foreground] [--console-log-max BYTES]\n"
+	       "           [--console-log-keep N] [--help] [--version]\n"
 	       "  -F, --foreground  stay in the foreground, log to stderr too\n"
+	       "  --console-log-max BYTES  rotate a guest's console log at "
+	       "this size\n"
+	       "                    (0: never; default 1048576)\n"
+	       "  --console-log-keep N     rotated console logs kept "
+	       "(default 2)\n"
 	       "  -h, --help        show this help\n"
 	       "  -V, --version     show the version\n"
 	       "Environment: XLD_RUNDIR (/run/xld), XLD_STATEDIR "
-	       "(/var/lib/xld), XLD_LOGDIR (/var/log/xld)\n");
+	       "(/var/lib/xld), XLD_LOGDIR (/var/log/xld),\n"
+	       "  XLD_CONSOLE_LOG_MAX, XLD_CONSOLE_LOG_KEEP (as the options),\n"
+	       "  XLD_DUMPDIR (core dumps; $XLD_STATEDIR/dump)\n");
+}
+
+/* The limits xlhv puts on --console-log-max and -keep (man/xlhv.8). */
+#define CONLOG_MAX_MIN 4096ULL
+#define CONLOG_MAX_MAX (1ULL << 40)
+#define CONLOG_KEEP_MAX 99ULL
+
+/*
+ * A console log option (or its variable, @what) in @s: a decimal in
+ * [@min, @max], or 0.  Says what is wrong and returns -EINVAL if not.
+ */
+static int conlog_arg(const char *what, const char *s, unsigned long long min,
+		      unsigned long long max, unsigned long long *out)
+{
+	unsigned long long v;
+	char *end;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (*s < '0' || *s > '9' || *end || errno || v > max ||
+	    (v && v < min)) {
+		fprintf(stderr, "xld: %s '%s': want 0 or a number from %llu "
+			"to %llu\n", what, s, min, max);
+		return -EINVAL;
+	}
+	*out = v;
+	return 0;
+}
+
+/*
+ * The console log's cap and rotation for struct dc_build: the options,
+ * else the environment, else 0 (xlhv's defaults).
+ */
+static int conlog_opts(const char *max_arg, const char *keep_arg,
+		       uint64_t *max, uint32_t *keep)
+{
+	const char *m = max_arg ? max_arg : getenv("XLD_CONSOLE_LOG_MAX");
+	const char *k = keep_arg ? keep_arg : getenv("XLD_CONSOLE_LOG_KEEP");
+	unsigned long long v;
+
+	*max = 0;
+	*keep = 0;
+	if (m && *m) {
+		if (conlog_arg(max_arg ? "--console-log-max" :
+				"XLD_CONSOLE_LOG_MAX", m, CONLOG_MAX_MIN,
+			       CONLOG_MAX_MAX, &v))
+			return -EINVAL;
+		*max = v ? v : DC_CONSOLE_LOG_NO_CAP;
+	}
+	if (k && *k) {
+		if (conlog_arg(keep_arg ? "--console-log-keep" :
+				"XLD_CONSOLE_LOG_KEEP", k, 0, CONLOG_KEEP_MAX,
+			       &v))
+			return -EINVAL;
+		*keep = v ? (uint32_t)v : DC_CONSOLE_LOG_KEEP_NONE;
+	}
+	return 0;
 }
 
 /*
@@ -244,6 +309,8 @@ int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 	    {"foreground", no_argument, NULL, 'F'},
+	    {"console-log-max", required_argument, NULL, 'M'},
+	    {"console-log-keep", required_argument, NULL, 'K'},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
 	    {NULL, 0, NULL, 0},
@@ -257,6 +324,9 @@ int main(int argc, char **argv)
 	struct xs_journal *journal = NULL;
 	struct xs_store *st = NULL;
 	bool foreground = false;
+	const char *conlog_max_arg = NULL, *conlog_keep_arg = NULL;
+	uint64_t conlog_max;
+	uint32_t conlog_keep;
 	int pid_fd = -1, sig_fd = -1, notify_fd = -1, timer_fd = -1, opt, rc;
 	int ret = 1;
 	char err[512];
@@ -265,6 +335,12 @@ int main(int argc, char **argv)
 
 	while ((opt = getopt_long(argc, argv, "FhV", opts, NULL)) != -1) {
 		switch (opt) {
+		case 'M':
+			conlog_max_arg = optarg;
+			break;
+		case 'K':
+			conlog_keep_arg = optarg;
+			break;
 		case 'F':
 			foreground = true;
 			break;
@@ -283,6 +359,9 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	if (conlog_opts(conlog_max_arg, conlog_keep_arg, &conlog_max,
+			&conlog_keep))
+		return 2;
 	p.rundir = env_or("XLD_RUNDIR", "/run/xld");
 	p.statedir = env_or("XLD_STATEDIR", "/var/lib/xld");
 	p.logdir = env_or("XLD_LOGDIR", "/var/log/xld");
@@ -385,6 +464,8 @@ int main(int argc, char **argv)
 		xld_err("domains: %s", strerror(errno));
 		goto out;
 	}
+	xld_doms_set_console_log(doms, conlog_max, conlog_keep);
+	xld_doms_load(doms);
 	/* what re-attaching changed in the store, then every change */
 	xs_journal_flush(journal);
 	xld_doms_set_flush(doms, journal_flush, journal);
