@@ -14,15 +14,7 @@ hvt_require_kvm
 IMG=${XLD_IMAGES:-/var/cache/xld/images}
 RD="$IMG/guest-initrd.img"
 
-if [ -z "${XLD_IN_TESTHOST:-}" ]; then
-	"$top_srcdir/tests/images/fetch" >&2 ||
-		fail "tests/images/fetch could not build the images"
-	self=$(cd "$(dirname "$0")" && pwd)/$(basename "$0")
-	XLD_IN_TESTHOST=1 "$top_srcdir/tests/testhost/run" --timeout 300 -- "$self"
-	rc=$?
-	[ "$rc" -eq 0 ] || fail "inside the test host (status $rc)"
-	exit 0
-fi
+hvt_in_testhost 300 "$0"
 
 # --- inside the test host ---------------------------------------------------
 [ -r "$IMG/vmlinux" ] && [ -r "$RD" ] ||

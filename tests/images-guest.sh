@@ -15,14 +15,8 @@ if [ -z "${XLD_IN_TESTHOST:-}" ]; then
 		command -v $t >/dev/null 2>&1 ||
 			fail "$t not found: apt-get install e2fsprogs"
 	done
-	"$top_srcdir/tests/images/fetch" >&2 ||
-		fail "tests/images/fetch could not build the images"
-	self=$(cd "$(dirname "$0")" && pwd)/$(basename "$0")
-	XLD_IN_TESTHOST=1 "$top_srcdir/tests/testhost/run" --timeout 300 -- "$self"
-	rc=$?
-	[ "$rc" -eq 0 ] || fail "inside the test host (status $rc)"
-	exit 0
 fi
+hvt_in_testhost 300 "$0"
 
 # --- inside the test host ---------------------------------------------------
 [ -r "$IMG/vmlinux" ] && [ -r "$IMG/guest-initrd.img" ] ||

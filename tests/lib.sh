@@ -12,6 +12,8 @@ TESTNAME=$(basename "$0" .sh)
 T=$(mktemp -d "${TMPDIR:-/tmp}/xld-$TESTNAME.XXXXXX")
 export XLD_RUNDIR="$T/run" XLD_STATEDIR="$T/state" XLD_LOGDIR="$T/log"
 mkdir -p "$XLD_RUNDIR" "$XLD_STATEDIR" "$XLD_LOGDIR"
+# xl domxml-* run this build's xl-domxml, not an installed one
+export XL_DOMXML=${XL_DOMXML:-$top_builddir/xlcli/xl-domxml}
 
 _hvt_exit_hooks=
 hvt_on_exit() { _hvt_exit_hooks="$1 $_hvt_exit_hooks"; }
@@ -45,4 +47,21 @@ hvt_require_kvm() {
 assert_match() {
 	printf '%s\n' "$1" | grep -Eq -- "$2" ||
 		fail "$3: expected /$2/ in: $1"
+}
+
+# hvt_in_testhost TIMEOUT SCRIPT [MESSAGE]: run on the machine, fetch the
+# images and run SCRIPT again inside the test host (XLD_IN_TESTHOST=1),
+# then exit with its verdict, printing MESSAGE when it passed.  Inside the
+# test host, return at once: the rest of SCRIPT is the test itself.
+hvt_in_testhost() {
+	[ -z "${XLD_IN_TESTHOST:-}" ] || return 0
+	"$top_srcdir/tests/images/fetch" >&2 ||
+		fail "tests/images/fetch could not build the images"
+	_self=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
+	_rc=0
+	XLD_IN_TESTHOST=1 "$top_srcdir/tests/testhost/run" --timeout "$1" \
+		-- "$_self" || _rc=$?
+	[ "$_rc" -eq 0 ] || fail "inside the test host (status $_rc)"
+	[ -z "${3:-}" ] || echo "$3"
+	exit 0
 }

@@ -46,6 +46,8 @@ got=$(cd "$T/files" && complete_line "xl create --defconfig = guest-b")
 [ "$got" = "guest-b.xml" ] || fail "--defconfig = FILE: $got"
 
 # domain names from a running xld
+got=$(complete_line "xl vcpu-set --ig")
+[ "$got" = "--ignore-host" ] || fail "vcpu-set options: $got"
 got=$(complete_line "xl pause D")
 [ -z "$got" ] || fail "domain names without xld: $got"
 xld_start
@@ -56,6 +58,11 @@ if [ -c /dev/kvm ] && [ "$KVM_TESTS" != no ] && [ -x "$GUESTS/idle" ]; then
 	create alpha2 idle
 	got=$(complete_line "xl destroy alp")
 	[ "$got" = "$(printf 'alpha1\nalpha2')" ] || fail "guest names: $got"
+	# vcpu-set: a domain after its option, nothing for the count
+	got=$(complete_line "xl vcpu-set -i alp")
+	[ "$got" = "$(printf 'alpha1\nalpha2')" ] || fail "vcpu-set -i: $got"
+	got=$(complete_line "xl vcpu-set alpha1 ")
+	[ -z "$got" ] || fail "vcpu-set count: $got"
 	"$XL" destroy alpha1 && "$XL" destroy alpha2 || fail "destroy"
 fi
 xld_finish

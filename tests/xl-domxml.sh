@@ -90,4 +90,26 @@ assert_match "$out" 'cannot read .*missing.xml' "a missing file"
 [ $? -eq 2 ] || fail "no argument is a usage error"
 "$XL" domxml-from-libvirt a b >/dev/null 2>&1
 [ $? -eq 2 ] || fail "two arguments are a usage error"
+
+# Only the helper program xl-domxml links libxml2 (and ICU, libstdc++):
+# xl starts without them and runs $XL_DOMXML (this build's, lib.sh).
+[ -x "$XL_DOMXML" ] || fail "$XL_DOMXML is not built"
+readelf -d "$XL" >"$T/dyn" || fail "readelf -d $XL"
+grep -q 'NEEDED.*libjson-c' "$T/dyn" || fail "readelf shows no libraries of xl"
+if grep -Eq 'NEEDED.*(libxml2|libicu|libstdc)' "$T/dyn"; then
+	fail "xl links libxml2 again: $(grep NEEDED "$T/dyn")"
+fi
+readelf -d "$XL_DOMXML" | grep -q 'NEEDED.*libxml2' ||
+	fail "xl-domxml does not link libxml2"
+# a prefix reaches the helper as the full command; help is the same
+"$XL" domxml-to full.cfg >"$T/prefix.xml" 2>/dev/null || fail "xl domxml-to"
+cmp -s "$T/prefix.xml" "$T/full.cfg.xml" || fail "xl domxml-to differs"
+"$XL" domxml-from-libvirt -h >"$T/h1" || fail "domxml-from-libvirt -h"
+"$XL" help domxml-from-libvirt >"$T/h2" || fail "xl help domxml-from-libvirt"
+cmp -s "$T/h1" "$T/h2" || fail "the helper's help differs: $(diff "$T/h1" "$T/h2")"
+grep -q '^Usage: xl domxml-from-libvirt <XMLFile>' "$T/h1" || fail "help: $(cat "$T/h1")"
+# a missing helper: a clear error naming it, exit 1
+out=$(XL_DOMXML=$T/no-such-helper "$XL" domxml-to-libvirt full.cfg 2>&1)
+[ $? -eq 1 ] || fail "a missing xl-domxml: exit status"
+assert_match "$out" "cannot run $T/no-such-helper: No such file" "a missing xl-domxml"
 echo "xl-domxml: $n golden cases, round trip and validation ok"

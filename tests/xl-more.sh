@@ -1,9 +1,9 @@
 #!/bin/bash
 # xl block-list, network-list, vcpu-list and vcpu-pin against the real
 # xld, real monitors and test guests:
-#  - block-list: Xen's table, a row per configured disk with Xen's device
-#    number (xvda 51712, sdb1 2065) and backend path, -1 for evt-ch and
-#    ring-ref;
+#  - block-list: Xen's table, a row per disk with Xen's device number
+#    (sdb1 2065), state 4 (connected) and backend path, -1 for evt-ch and
+#    ring-ref (xld-disk.sh tests the disks themselves);
 #  - network-list: Xen's table, a row per vif from its backend nodes (in
 #    a network namespace of the test's own, when one can be made);
 #  - vcpu-list: a row per vCPU, read from the monitor's "vcpu<N>" threads;
@@ -51,16 +51,14 @@ vcpu_tid() {
 allowed() { awk '/^Cpus_allowed_list:/ { print $2 }' "/proc/$(vcpu_tid "$1" "$2")/status"; }
 
 # --- block-list -------------------------------------------------------------
-: >"$T/a.img"
 : >"$T/b.img"
-create g1 idle 'vcpus = 2' "disk = ['$T/a.img,raw,xvda,rw', 'format=raw, vdev=sdb1, access=ro, target=$T/b.img']"
+create g1 idle 'vcpus = 2' "disk = ['format=raw, vdev=sdb1, access=ro, target=$T/b.img']"
 d=$("$XL" domid g1)
 out=$("$XL" block-list g1) || fail "block-list g1: $out"
 hdr='Vdev  BE  handle state evt-ch ring-ref BE-path                       '
 [ "$(printf '%s\n' "$out" | sed -n 1p)" = "$hdr" ] || fail "block-list header: $out"
-[ "$(printf '%s\n' "$out" | wc -l)" = 3 ] || fail "block-list rows: $out"
-assert_match "$(printf '%s\n' "$out" | sed -n 2p)" "^51712 0   $d +1     -1     -1       /local/domain/0/backend/vbd/$d/51712 *\$" "xvda row"
-assert_match "$(printf '%s\n' "$out" | sed -n 3p)" "^2065  0   $d +1     -1     -1       /local/domain/0/backend/vbd/$d/2065 *\$" "sdb1 row"
+[ "$(printf '%s\n' "$out" | wc -l)" = 2 ] || fail "block-list rows: $out"
+assert_match "$(printf '%s\n' "$out" | sed -n 2p)" "^2065  0   $d +4     -1     -1       /local/domain/0/backend/vbd/$d/2065 *\$" "sdb1 row"
 [ "$("$XL" block-list "$d")" = "$out" ] || fail "block-list by domid"
 out=$("$XL" block-list nope 2>&1) && fail "block-list of an unknown domain succeeded"
 assert_match "$out" "nope is an invalid domain identifier" "block-list nope"
@@ -106,9 +104,15 @@ done
 # a busy guest's vCPU time grows
 create busy memtouch 'extra = "passes=0 report=0"'
 b=$("$XL" domid busy)
-sleep 1.5
-t=$("$XL" vcpu-list busy | awk 'NR == 2 { print $6 }')
-awk -v t="$t" 'BEGIN { exit !(t >= 0.5) }' || fail "busy's vCPU time after 1.5 s: $t"
+# (a loaded host may give it a fraction of a CPU: wait up to 20 s)
+i=0
+while :; do
+	t=$("$XL" vcpu-list busy | awk 'NR == 2 { print $6 }')
+	awk -v t="$t" 'BEGIN { exit !(t >= 0.5) }' && break
+	i=$((i + 1))
+	[ $i -lt 100 ] || fail "busy's vCPU time after 20 s: $t"
+	sleep 0.2
+done
 # no operands: every guest, not Domain-0
 out=$("$XL" vcpu-list) || fail "vcpu-list"
 [ "$(printf '%s\n' "$out" | wc -l)" = 4 ] || fail "vcpu-list of all: $out"

@@ -13,18 +13,7 @@ hvt_require_kvm
 IMG=${XLD_IMAGES:-/var/cache/xld/images}
 RD="$IMG/guest-initrd.img"
 
-if [ -z "${XLD_IN_TESTHOST:-}" ]; then
-	"$top_srcdir/tests/images/fetch" >&2 ||
-		fail "tests/images/fetch could not build the images"
-	self=$(cd "$(dirname "$0")" && pwd)/$(basename "$0")
-	set +e
-	XLD_IN_TESTHOST=1 "$top_srcdir/tests/testhost/run" --timeout 400 -- "$self"
-	rc=$?
-	set -e
-	[ "$rc" -eq 0 ] || fail "inside the test host (status $rc)"
-	echo "xld-net-linux: two guests made by xl ping each other over their vifs"
-	exit 0
-fi
+hvt_in_testhost 400 "$0" "xld-net-linux: two guests made by xl ping each other over their vifs"
 
 # --- inside the test host ---------------------------------------------------
 . "$top_srcdir/tests/xld-lib.sh"

@@ -5,6 +5,7 @@
 
 #include <getopt.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* Command flags */
 #define XL_MODIFIES 0x1 /* changes a domain or the host */
@@ -65,6 +66,8 @@ int xl_getopt(int argc, char **argv, const char *optstring,
 
 int main_help(int argc, char **argv);
 int main_create(int argc, char **argv);
+int main_config_update(int argc, char **argv);
+int main_top(int argc, char **argv);
 int main_list(int argc, char **argv);
 int main_destroy(int argc, char **argv);
 int main_shutdown(int argc, char **argv);
@@ -72,6 +75,7 @@ int main_reboot(int argc, char **argv);
 int main_pause(int argc, char **argv);
 int main_unpause(int argc, char **argv);
 int main_rename(int argc, char **argv);
+int main_dump_core(int argc, char **argv);
 int main_domid(int argc, char **argv);
 int main_domname(int argc, char **argv);
 int main_uptime(int argc, char **argv);
@@ -84,6 +88,16 @@ int main_block_list(int argc, char **argv);
 int main_network_list(int argc, char **argv);
 int main_vcpu_list(int argc, char **argv);
 int main_vcpu_pin(int argc, char **argv);
+int main_vcpu_set(int argc, char **argv);
+int main_mem_set(int argc, char **argv);
+int main_mem_max(int argc, char **argv);
+/*
+ * A memory size as Xen's xl reads one: a number with t, g, m (the
+ * default), k or b after it, into KiB.  -EINVAL or -ERANGE (0 or past
+ * 1 TiB).
+ */
+int xl_mem_size_kib(const char *s, uint64_t *kib);
+int main_sched_credit(int argc, char **argv);
 int main_dmesg(int argc, char **argv);
 
 /*

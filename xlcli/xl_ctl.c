@@ -115,11 +115,11 @@ static int errno_of(int code)
 	return code > 0 && code < 4096 ? code : EIO;
 }
 
-int xl_ctl_call(const char *method, json_object *params, json_object **result,
-		struct xl_ctl_err *err)
+int xl_ctl_request(const char *method, json_object *params, char **line,
+		   struct xl_ctl_err *err)
 {
-	json_object *req = NULL, *rep = NULL, *v, *e;
-	char path[SUN_PATH_MAX], path_ro[SUN_PATH_MAX], *line = NULL;
+	json_object *req = NULL;
+	char path[SUN_PATH_MAX], path_ro[SUN_PATH_MAX];
 	const char *s;
 	int fd = -1, rc;
 
@@ -157,12 +157,24 @@ int xl_ctl_call(const char *method, json_object *params, json_object **result,
 	if (!rc)
 		rc = send_all(fd, "\n", 1);
 	if (!rc)
-		rc = read_line(fd, &line);
-	if (rc) {
+		rc = read_line(fd, line);
+	if (rc)
 		snprintf(err->message, sizeof(err->message),
 			 "talking to xld at %s: %s", path, strerror(-rc));
-		goto out;
-	}
+out:
+	json_object_put(req);
+	if (fd >= 0)
+		close(fd);
+	return rc;
+}
+
+int xl_ctl_reply(const char *line, json_object **result,
+		 struct xl_ctl_err *err)
+{
+	json_object *rep = NULL, *v, *e;
+	int rc;
+
+	err->name[0] = err->message[0] = '\0';
 	rep = json_tokener_parse(line);
 	if (!rep || !json_object_is_type(rep, json_type_object)) {
 		rc = -EPROTO;
@@ -195,11 +207,20 @@ int xl_ctl_call(const char *method, json_object *params, json_object **result,
 	*result = json_object_get(v);
 	rc = 0;
 out:
-	json_object_put(req);
 	json_object_put(rep);
+	return rc;
+}
+
+int xl_ctl_call(const char *method, json_object *params, json_object **result,
+		struct xl_ctl_err *err)
+{
+	char *line = NULL;
+	int rc;
+
+	rc = xl_ctl_request(method, params, &line, err);
+	if (!rc)
+		rc = xl_ctl_reply(line, result, err);
 	free(line);
-	if (fd >= 0)
-		close(fd);
 	return rc;
 }
 

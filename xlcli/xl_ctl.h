@@ -25,6 +25,17 @@ struct xl_ctl_err {
 int xl_ctl_call(const char *method, json_object *params, json_object **result,
 		struct xl_ctl_err *err);
 
+/*
+ * xl_ctl_call in two steps, for a caller that reads a large reply its own
+ * way: send the request and return xld's reply line in *@line (malloc'd),
+ * or -errno with @err saying why; then xl_ctl_reply decodes a line into
+ * the result or xld's error, as xl_ctl_call does.
+ */
+int xl_ctl_request(const char *method, json_object *params, char **line,
+		   struct xl_ctl_err *err);
+int xl_ctl_reply(const char *line, json_object **result,
+		 struct xl_ctl_err *err);
+
 /* Print "xl CMD: MESSAGE" for a failed call (xld unreachable included). */
 void xl_ctl_perror(const char *cmd, int rc, const struct xl_ctl_err *err);
 

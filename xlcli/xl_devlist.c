@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * xl block-list and xl network-list: a domain's disks and vifs in Xen's
- * tables.  xld says what the devices are (disks from the domain's config,
- * vifs from their backend nodes in the store); KVM has no event channels
- * or grant rings, so those columns read -1, as Xen prints them for a
- * device that is not connected.
+ * tables.  xld says what the devices are (disks and vifs, from their
+ * backend nodes in the store); KVM has no event channels or grant rings,
+ * so those columns read -1, as Xen prints them for a device that is not
+ * connected.
  */
 #include "config.h"
 

@@ -16,6 +16,7 @@
 
 #include "xlcli/xl.h"
 #include "xlcli/xl_ctl.h"
+#include "xlcli/xl_domrows.h"
 
 /* ---- reading replies ---- */
 
@@ -55,15 +56,11 @@ static int reason_code(const char *r)
 	return 255;
 }
 
-static void state_letters(json_object *d, char out[7])
+static void state_letters(const struct xl_dom_row *d, char out[7])
 {
-	const char *st = jstr(d, "state", "");
-	json_object *v;
-	const char *reason = NULL;
+	const char *st = d->state ? d->state : "";
 
 	memcpy(out, "------", 7);
-	if (json_object_object_get_ex(d, "shutdown_reason", &v) && v)
-		reason = json_object_get_string(v);
 	if (!strcmp(st, "running"))
 		out[0] = 'r';
 	else if (!strcmp(st, "blocked"))
@@ -74,36 +71,66 @@ static void state_letters(json_object *d, char out[7])
 		out[5] = 'd';
 	else if (!strcmp(st, "shutdown")) {
 		out[3] = 's';
-		out[4] = "-r-c"[reason_code(reason) & 3];
+		out[4] = "-r-c"[reason_code(d->reason) & 3];
 	}
 }
 
 /* ---- list ---- */
 
-static void list_row(json_object *d, int verbose)
+static void list_row(const struct xl_dom_row *d, int verbose)
 {
 	char letters[7];
-	const char *reason;
-	json_object *v;
 
 	state_letters(d, letters);
-	printf("%-40s %5d %5lu %5d     %s  %8.1f", jstr(d, "name", "?"),
-	       (int)jint(d, "domid"),
-	       (unsigned long)(jint(d, "memory_kib") / 1024),
-	       (int)jint(d, "vcpus"), letters,
-	       (double)jint(d, "cpu_time_ns") / 1e9);
+	printf("%-40s %5d %5lu %5d     %s  %8.1f", d->name ? d->name : "?",
+	       (int)d->domid, (unsigned long)(d->memory_kib / 1024),
+	       (int)d->vcpus, letters, (double)d->cpu_time_ns / 1e9);
 	if (verbose) {
-		reason = NULL;
-		if (json_object_object_get_ex(d, "shutdown_reason", &v) && v)
-			reason = json_object_get_string(v);
-		printf(" %s", jstr(d, "uuid", "-"));
-		if (!strcmp(jstr(d, "state", ""), "shutdown"))
-			printf(" %8x", reason_code(reason));
+		printf(" %s", d->uuid ? d->uuid : "-");
+		if (d->state && !strcmp(d->state, "shutdown"))
+			printf(" %8x", reason_code(d->reason));
 		else
 			printf(" %8s", "-");
 		printf(" %16s", "-");
 	}
 	putchar('\n');
+}
+
+/*
+ * The table's rows of every domain: xld's reply read as a stream (see
+ * xl_domrows.c); anything else in the reply (an error) through json-c.
+ */
+static int list_rows_fetch(struct xl_dom_rows *rows, struct xl_ctl_err *err)
+{
+	json_object *res = NULL, *doms;
+	char *line = NULL;
+	size_t i, n;
+	int rc;
+
+	rc = xl_ctl_request("list", NULL, &line, err);
+	if (!rc)
+		rc = xl_dom_rows_parse(line, rows);
+	if (rc != -EPROTO)
+		goto out;
+	xl_dom_rows_free(rows);
+	rc = xl_ctl_reply(line, &res, err);
+	if (rc)
+		goto out;
+	if (!json_object_object_get_ex(res, "domains", &doms) ||
+	    !json_object_is_type(doms, json_type_array)) {
+		rc = -EPROTO;
+		snprintf(err->message, sizeof(err->message),
+			 "xld's list has no domains array");
+		goto out;
+	}
+	n = json_object_array_length(doms);
+	for (i = 0; i < n && !rc; i++)
+		rc = xl_dom_rows_add_json(rows,
+					  json_object_array_get_idx(doms, i));
+out:
+	json_object_put(res);
+	free(line);
+	return rc;
 }
 
 /*
@@ -175,9 +202,10 @@ int main_list(int argc, char **argv)
 	    {NULL, 0, NULL, 0},
 	};
 	struct xl_ctl_err err;
-	json_object *res = NULL, *params = NULL, *doms, *one = NULL;
+	struct xl_dom_rows rows = {0};
+	json_object *res = NULL, *params = NULL, *doms = NULL, *one = NULL;
 	int verbose = 0, as_json = 0, details = 0, opt, rc, ret = 1;
-	size_t i, n;
+	size_t i;
 
 	while ((opt = xl_getopt(argc, argv, "vjl", opts, "list", 0)) != -1) {
 		switch (opt) {
@@ -217,6 +245,8 @@ int main_list(int argc, char **argv)
 			}
 			doms = res;
 		}
+	} else if (!as_json && !details) {
+		rc = list_rows_fetch(&rows, &err);
 	} else {
 		rc = xl_ctl_call("list", NULL, &res, &err);
 		if (!rc && (!json_object_object_get_ex(res, "domains", &doms) ||
@@ -241,15 +271,20 @@ int main_list(int argc, char **argv)
 					     JSON_C_TO_STRING_SPACED |
 					     JSON_C_TO_STRING_NOSLASHESCAPE));
 	} else {
+		/* one domain: its row from the info reply */
+		if (doms && xl_dom_rows_add_json(
+				&rows, json_object_array_get_idx(doms, 0))) {
+			fprintf(stderr, "xl list: out of memory\n");
+			goto out;
+		}
 		printf("Name                                        ID   Mem "
 		       "VCPUs\tState\tTime(s)");
 		if (verbose)
 			printf("   UUID                            "
 			       "Reason-Code\tSecurity Label");
 		putchar('\n');
-		n = json_object_array_length(doms);
-		for (i = 0; i < n; i++)
-			list_row(json_object_array_get_idx(doms, i), verbose);
+		for (i = 0; i < rows.n; i++)
+			list_row(&rows.row[i], verbose);
 	}
 	if (fflush(stdout) || ferror(stdout)) {
 		fprintf(stderr, "xl list: writing the list: %s\n",
@@ -258,6 +293,7 @@ int main_list(int argc, char **argv)
 	}
 	ret = 0;
 out:
+	xl_dom_rows_free(&rows);
 	json_object_put(params);
 	json_object_put(res);
 	return ret;

@@ -1,16 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * xl vcpu-list and xl vcpu-pin.  A guest's vCPUs are the "vcpu<N>"
- * threads of its monitor: xld reads where each last ran, its state, CPU
- * time and affinity from them, and pins them (sched_setaffinity); xl
- * prints Xen's table.  Linux has no soft affinity: it reads "all".
+ * xl vcpu-list, xl vcpu-pin and xl vcpu-set.  A guest's vCPUs are the
+ * "vcpu<N>" threads of its monitor: xld reads where each last ran, its
+ * state, CPU time and affinity from them, and pins them
+ * (sched_setaffinity); xl prints Xen's table.  Linux has no soft
+ * affinity: it reads "all".  vcpu-set is ACPI CPU hotplug, up to the
+ * domain's maxvcpus.
  */
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "xlcli/xl.h"
 #include "xlcli/xl_ctl.h"
@@ -183,5 +187,90 @@ int main_vcpu_pin(int argc, char **argv)
 out:
 	json_object_put(params);
 	free(cpus);
+	return ret;
+}
+
+/*
+ * Xen refuses more vCPUs than the host has CPUs unless --ignore-host, and
+ * only when the count grows: 1 (said) if @want would overcommit @dom.
+ */
+static int overcommits(const char *dom, unsigned long want)
+{
+	long host = sysconf(_SC_NPROCESSORS_ONLN);
+	json_object *res = NULL;
+	int64_t online;
+
+	if (host < 1 || want <= (unsigned long)host)
+		return 0;
+	if (xl_ctl_dom_call("vcpu-set", "info", dom, NULL, &res))
+		return -1;
+	online = jint(res, "vcpus");
+	json_object_put(res);
+	if (want <= (unsigned long)online)
+		return 0;
+	/* xl's words (and its spelling) */
+	fprintf(stderr, "You are overcommmitting! You have %ld physical CPUs "
+		"and want %lu vCPUs! Aborting, use --ignore-host to  "
+		"continue\n", host, want);
+	return 1;
+}
+
+int main_vcpu_set(int argc, char **argv)
+{
+	static const struct option opts[] = {
+	    {"ignore-host", no_argument, NULL, 'i'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
+	};
+	json_object *params = NULL;
+	const char *dom, *count;
+	int opt, check_host = 1, ret = 1;
+	unsigned long n;
+	char *end;
+
+	while ((opt = xl_getopt(argc, argv, "i", opts, "vcpu-set", 2)) != -1) {
+		switch (opt) {
+		case XL_OPT_HELP:
+			return 0;
+		case XL_OPT_USAGE:
+			return 2;
+		case 'i':
+			check_host = 0;
+			break;
+		}
+	}
+	if (argc - optind > 2) {
+		fprintf(stderr, "xl vcpu-set: unexpected argument `%s'\n\n",
+			argv[optind + 2]);
+		xl_cmd_help(xl_cmd_find("vcpu-set"), 1);
+		return 2;
+	}
+	dom = argv[optind];
+	count = argv[optind + 1];
+	errno = 0;
+	n = strtoul(count, &end, 10);
+	if (end == count || *end || errno || n > INT_MAX ||
+	    strchr(count, '-')) {
+		fprintf(stderr, "Error: Invalid argument %s as number of "
+			"vcpus.\n", count);
+		return 1;
+	}
+	if (n == 0)
+		return 0;	/* "quietly ignored", as xl(1) says */
+	if (check_host) {
+		opt = overcommits(dom, n);
+		if (opt)
+			return 1;
+	}
+	params = xl_ctl_dom_params(dom);
+	if (!params || json_object_object_add(params, "vcpus",
+					      json_object_new_int64(
+						      (int64_t)n))) {
+		fprintf(stderr, "xl vcpu-set: out of memory\n");
+		goto out;
+	}
+	ret = xl_ctl_dom_call("vcpu-set", "vcpu-set", dom, params, NULL);
+out:
+	json_object_put(params);
 	return ret;
 }
