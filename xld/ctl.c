@@ -64,6 +64,7 @@ struct ctl_conn {
 struct xld_ctl {
 	struct xld_loop *loop;
 	struct xld_doms *doms;
+	gid_t group; /* may use xld.sock too; (gid_t)-1: root only */
 	int lfd[2]; /* rw, ro */
 	char *path[2];
 	int kick_fd;
@@ -1574,6 +1575,37 @@ static void conn_event(struct xld_loop *loop, int fd, uint32_t events,
 	}
 }
 
+/*
+ * Whether process @pid (primary group @gid) is in @group: SO_PEERCRED
+ * gives only the primary group, the supplementary ones are in
+ * /proc/<pid>/status.
+ */
+static bool peer_in_group(pid_t pid, gid_t gid, gid_t group)
+{
+	char path[64], line[4096], *p, *end;
+	bool in = gid == group;
+	unsigned long g;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%ld/status", (long)pid);
+	f = in ? NULL : fopen(path, "re");
+	while (f && fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "Groups:", 7))
+			continue;
+		for (p = line + 7; !in; p = end) {
+			errno = 0;
+			g = strtoul(p, &end, 10);
+			if (end == p || errno)
+				break;
+			in = (gid_t)g == group;
+		}
+		break;
+	}
+	if (f)
+		fclose(f);
+	return in;
+}
+
 static void accept_event(struct xld_loop *loop, int fd, uint32_t events,
 			 void *arg)
 {
@@ -1591,9 +1623,13 @@ static void accept_event(struct xld_loop *loop, int fd, uint32_t events,
 		xld_warn("SO_PEERCRED: %s: client refused", strerror(errno));
 		goto refuse;
 	}
-	if (priv && cred.uid != 0 && cred.uid != geteuid()) {
-		xld_warn("uid %ld (pid %ld) on %s refused: root only",
-			 (long)cred.uid, (long)cred.pid, ctl->path[0]);
+	if (priv && cred.uid != 0 && cred.uid != geteuid() &&
+	    (ctl->group == (gid_t)-1 ||
+	     !peer_in_group(cred.pid, cred.gid, ctl->group))) {
+		xld_warn("uid %ld (pid %ld) on %s refused: %s",
+			 (long)cred.uid, (long)cred.pid, ctl->path[0],
+			 ctl->group == (gid_t)-1 ? "root only" :
+						   "not in its group");
 		goto refuse;
 	}
 	if (ctl->nconns >= XLD_CTL_CONNS_MAX) {
@@ -1692,7 +1728,7 @@ static void dom_event(void *arg, struct xld_dom *d, enum xld_dom_event ev)
 
 /* ---- setup ---- */
 
-static int listen_on(const char *path, mode_t mode, int *out)
+static int listen_on(const char *path, mode_t mode, gid_t group, int *out)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	int fd, rc;
@@ -1705,6 +1741,7 @@ static int listen_on(const char *path, mode_t mode, int *out)
 		return -errno;
 	unlink(path);
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    (group != (gid_t)-1 && chown(path, (uid_t)-1, group) < 0) ||
 	    chmod(path, mode) < 0 || listen(fd, 128) < 0) {
 		rc = -errno;
 		close(fd);
@@ -1716,10 +1753,11 @@ static int listen_on(const char *path, mode_t mode, int *out)
 }
 
 struct xld_ctl *xld_ctl_new(struct xld_loop *loop, struct xld_doms *doms,
-			    const char *rundir)
+			    const char *rundir, gid_t group)
 {
 	static const char *const names[2] = {"xld.sock", "xld-ro.sock"};
-	static const mode_t modes[2] = {0600, 0666};
+	const mode_t modes[2] = {group == (gid_t)-1 ? 0600 : 0660, 0666};
+	const gid_t groups[2] = {group, (gid_t)-1};
 	struct xld_ctl *ctl = calloc(1, sizeof(*ctl));
 	char path[PATH_MAX];
 	int i, rc = -ENOMEM;
@@ -1728,6 +1766,7 @@ struct xld_ctl *xld_ctl_new(struct xld_loop *loop, struct xld_doms *doms,
 		return NULL;
 	ctl->loop = loop;
 	ctl->doms = doms;
+	ctl->group = group;
 	ctl->lfd[0] = ctl->lfd[1] = ctl->kick_fd = -1;
 	ctl->kick_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (ctl->kick_fd < 0) {
@@ -1751,7 +1790,7 @@ struct xld_ctl *xld_ctl_new(struct xld_loop *loop, struct xld_doms *doms,
 			rc = -ENOMEM;
 			goto fail;
 		}
-		rc = listen_on(path, modes[i], &ctl->lfd[i]);
+		rc = listen_on(path, modes[i], groups[i], &ctl->lfd[i]);
 		if (rc) {
 			xld_err("listen on %s: %s", path, strerror(-rc));
 			free(ctl->path[i]);

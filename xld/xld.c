@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <grp.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <signal.h>
@@ -205,18 +206,24 @@ static void usage(FILE *f)
 {
 	fprintf(
 	    f, "usage: xld [--foreground] [--console-log-max BYTES]\n"
-	       "           [--console-log-keep N] [--help] [--version]\n"
+	       "           [--console-log-keep N] [--socket-group GROUP]\n"
+	       "           [--help] [--version]\n"
 	       "  -F, --foreground  stay in the foreground, log to stderr too\n"
 	       "  --console-log-max BYTES  rotate a guest's console log at "
 	       "this size\n"
 	       "                    (0: never; default 1048576)\n"
 	       "  --console-log-keep N     rotated console logs kept "
 	       "(default 2)\n"
+	       "  --socket-group GROUP     xld.sock 0660 for GROUP, whose "
+	       "members\n"
+	       "                    may then use every method (default: "
+	       "root only)\n"
 	       "  -h, --help        show this help\n"
 	       "  -V, --version     show the version\n"
 	       "Environment: XLD_RUNDIR (/run/xld), XLD_STATEDIR "
 	       "(/var/lib/xld), XLD_LOGDIR (/var/log/xld),\n"
-	       "  XLD_CONSOLE_LOG_MAX, XLD_CONSOLE_LOG_KEEP (as the options),\n"
+	       "  XLD_CONSOLE_LOG_MAX, XLD_CONSOLE_LOG_KEEP, XLD_SOCKET_GROUP "
+	       "(as the options),\n"
 	       "  XLD_DUMPDIR (core dumps; $XLD_STATEDIR/dump)\n");
 }
 
@@ -278,6 +285,37 @@ static int conlog_opts(const char *max_arg, const char *keep_arg,
 }
 
 /*
+ * The group given to xld.sock (--socket-group, else XLD_SOCKET_GROUP): a
+ * group name or a number; (gid_t)-1 when neither is set.  Says what is
+ * wrong and returns -EINVAL for a group that does not exist.
+ */
+static int socket_group(const char *arg, gid_t *out)
+{
+	const char *g = arg ? arg : getenv("XLD_SOCKET_GROUP");
+	struct group *gr;
+	unsigned long v;
+	char *end;
+
+	*out = (gid_t)-1;
+	if (!g || !*g)
+		return 0;
+	errno = 0;
+	gr = getgrnam(g);
+	if (!gr && *g >= '0' && *g <= '9') {
+		v = strtoul(g, &end, 10);
+		if (!*end && v < (gid_t)-1)
+			gr = getgrgid((gid_t)v);
+	}
+	if (!gr) {
+		fprintf(stderr, "xld: %s \"%s\": no such group\n",
+			arg ? "--socket-group" : "XLD_SOCKET_GROUP", g);
+		return -EINVAL;
+	}
+	*out = gr->gr_gid;
+	return 0;
+}
+
+/*
  * Without --foreground: fork, and let the parent exit once the child
  * reports (through a pipe) that it listens, or failed to.
  */
@@ -311,6 +349,7 @@ int main(int argc, char **argv)
 	    {"foreground", no_argument, NULL, 'F'},
 	    {"console-log-max", required_argument, NULL, 'M'},
 	    {"console-log-keep", required_argument, NULL, 'K'},
+	    {"socket-group", required_argument, NULL, 'G'},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
 	    {NULL, 0, NULL, 0},
@@ -325,6 +364,8 @@ int main(int argc, char **argv)
 	struct xs_store *st = NULL;
 	bool foreground = false;
 	const char *conlog_max_arg = NULL, *conlog_keep_arg = NULL;
+	const char *group_arg = NULL;
+	gid_t group;
 	uint64_t conlog_max;
 	uint32_t conlog_keep;
 	int pid_fd = -1, sig_fd = -1, notify_fd = -1, timer_fd = -1, opt, rc;
@@ -340,6 +381,9 @@ int main(int argc, char **argv)
 			break;
 		case 'K':
 			conlog_keep_arg = optarg;
+			break;
+		case 'G':
+			group_arg = optarg;
 			break;
 		case 'F':
 			foreground = true;
@@ -361,6 +405,8 @@ int main(int argc, char **argv)
 	}
 	if (conlog_opts(conlog_max_arg, conlog_keep_arg, &conlog_max,
 			&conlog_keep))
+		return 2;
+	if (socket_group(group_arg, &group))
 		return 2;
 	p.rundir = env_or("XLD_RUNDIR", "/run/xld");
 	p.statedir = env_or("XLD_STATEDIR", "/var/lib/xld");
@@ -470,7 +516,7 @@ int main(int argc, char **argv)
 	xs_journal_flush(journal);
 	xld_doms_set_flush(doms, journal_flush, journal);
 	xld_info("%u domains re-attached", xld_doms_count(doms));
-	ctl = xld_ctl_new(loop, doms, p.rundir);
+	ctl = xld_ctl_new(loop, doms, p.rundir, group);
 	if (!ctl) {
 		xld_err("control sockets: %s", strerror(errno));
 		goto out;
