@@ -7,7 +7,7 @@ usage: xld-console.py CMD [ARG...] -- STEP...
 
 Steps, run in order; the first that fails prints what the terminal showed
 and exits 1:
-  expect:REGEX   wait (10 s) for REGEX in the output not yet matched
+  expect:REGEX   wait (10 s, or $XLD_TERM_TIMEOUT) for REGEX in the output not yet matched
   absent:REGEX   REGEX is not in the output so far
   count:MIN:MAX:REGEX  REGEX matches MIN to MAX times in the output so far
   send:TEXT      type TEXT (Python escapes: \\n, \\x1d for Ctrl-])
@@ -27,7 +27,8 @@ import sys
 import termios
 import time
 
-TIMEOUT = 10.0
+# XLD_TERM_TIMEOUT: more for a guest that boots Linux under emulation
+TIMEOUT = float(os.environ.get("XLD_TERM_TIMEOUT", "10"))
 
 
 class Term:
