@@ -24,6 +24,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "xld/devnodes.h"
 #include "xld/vbd.h"
 #include "xld/xld.h"
 
@@ -459,102 +460,47 @@ int xld_vbds_conflict(const struct xld_vbds *vbds, const struct xld_vbds *other,
 
 /* ---- the store ---- */
 
-static int node_write(struct xs_op *op, const char *dir, const char *name,
-		      const char *f, ...) __attribute__((format(printf, 4, 5)));
-static int node_write(struct xs_op *op, const char *dir, const char *name,
-		      const char *f, ...)
-{
-	char path[160], val[XLD_VBD_TARGET_MAX + 1];
-	va_list ap;
-	int r;
-
-	va_start(ap, f);
-	r = vsnprintf(val, sizeof(val), f, ap);
-	va_end(ap);
-	if (r < 0 || (size_t)r >= sizeof(val))
-		return -ENAMETOOLONG;
-	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >=
-	    sizeof(path))
-		return -ENAMETOOLONG;
-	return xs_node_write(op, path, val, (uint32_t)r);
-}
-
-static void paths(uint32_t domid, const struct xld_vbd *v, char be[96],
-		  char fe[96])
-{
-	snprintf(be, 96, "/local/domain/0/backend/vbd/%" PRIu32 "/%u", domid,
-		 v->devid);
-	snprintf(fe, 96, "/local/domain/%" PRIu32 "/device/vbd/%u", domid,
-		 v->devid);
-}
-
 /* @v's nodes before the monitor runs (what libxl writes for a disk). */
 static int nodes_write(struct xs_store *st, uint32_t domid,
 		       const struct xld_vbd *v)
 {
-	const struct xs_perm beperm[] = {{0, XS_PERM_NONE},
-					 {domid, XS_PERM_READ}};
-	const struct xs_perm feperm[] = {{domid, XS_PERM_NONE},
-					 {0, XS_PERM_READ}};
-	struct xs_op op = {.st = st, .priv = true};
 	const char *type = v->cdrom ? "cdrom" : "disk";
-	char be[96], fe[96];
+	struct xld_devnodes n;
 	int rc;
 
-	paths(domid, v, be, fe);
-	rc = xs_node_mkdir(&op, be);
+	xld_devnodes_init(&n, st, "vbd", domid, v->devid);
+	rc = xld_devnodes_backend(&n);
 	if (!rc)
-		rc = xs_node_set_perms(&op, be, beperm, 2);
+		rc = xld_devnode_write(&n.op, n.be, "params", "%s", v->target);
 	if (!rc)
-		rc = node_write(&op, be, "frontend", "%s", fe);
-	if (!rc)
-		rc = node_write(&op, be, "frontend-id", "%" PRIu32, domid);
-	if (!rc)
-		rc = node_write(&op, be, "params", "%s", v->target);
-	if (!rc)
-		rc = node_write(&op, be, "mode", v->readonly ? "r" : "w");
+		rc = xld_devnode_write(&n.op, n.be, "mode",
+				       v->readonly ? "r" : "w");
 	/* a device model in user space serves it, as QEMU's qdisk */
 	if (!rc)
-		rc = node_write(&op, be, "type", "qdisk");
+		rc = xld_devnode_write(&n.op, n.be, "type", "qdisk");
 	if (!rc)
-		rc = node_write(&op, be, "online", "1");
+		rc = xld_devnode_write(&n.op, n.be, "removable",
+				       v->cdrom ? "1" : "0");
 	if (!rc)
-		rc = node_write(&op, be, "removable", v->cdrom ? "1" : "0");
+		rc = xld_devnode_write(&n.op, n.be, "bootable", "1");
 	if (!rc)
-		rc = node_write(&op, be, "bootable", "1");
+		rc = xld_devnode_write(&n.op, n.be, "dev", "%s", v->vdev);
 	if (!rc)
-		rc = node_write(&op, be, "dev", "%s", v->vdev);
-	if (!rc)
-		rc = node_write(&op, be, "device-type", "%s", type);
-	if (!rc)
-		rc = node_write(&op, be, "state", "2");
+		rc = xld_devnode_write(&n.op, n.be, "device-type", "%s", type);
 	/* what Xen's block script records for a device, "major:minor" */
 	if (!rc && v->found && v->blockdev)
-		rc = node_write(&op, be, "physical-device", "%x:%x",
-				major(v->rdev), minor(v->rdev));
+		rc = xld_devnode_write(&n.op, n.be, "physical-device", "%x:%x",
+				       major(v->rdev), minor(v->rdev));
 	if (!rc)
-		rc = xs_node_mkdir(&op, fe);
+		rc = xld_devnodes_frontend(&n);
 	if (!rc)
-		rc = xs_node_set_perms(&op, fe, feperm, 2);
+		rc = xld_devnode_write(&n.op, n.fe, "virtual-device", "%u",
+				       v->devid);
 	if (!rc)
-		rc = node_write(&op, fe, "backend", "%s", be);
+		rc = xld_devnode_write(&n.op, n.fe, "device-type", "%s", type);
 	if (!rc)
-		rc = node_write(&op, fe, "backend-id", "0");
-	if (!rc)
-		rc = node_write(&op, fe, "virtual-device", "%u", v->devid);
-	if (!rc)
-		rc = node_write(&op, fe, "device-type", "%s", type);
-	if (!rc)
-		rc = node_write(&op, fe, "state", "1");
+		rc = xld_devnode_write(&n.op, n.fe, "state", "1");
 	return rc;
-}
-
-static void node_rm(struct xs_op *op, const char *path)
-{
-	int rc = xs_node_rm(op, path);
-
-	if (rc && rc != -ENOENT)
-		xld_err("rm %s: %s", path, strerror(-rc));
 }
 
 void xld_vbds_unpublish(struct xs_store *st, uint32_t domid)
@@ -563,9 +509,9 @@ void xld_vbds_unpublish(struct xs_store *st, uint32_t domid)
 	char p[96];
 
 	snprintf(p, sizeof(p), "/local/domain/0/backend/vbd/%" PRIu32, domid);
-	node_rm(&op, p);
+	xld_devnode_rm(&op, p);
 	snprintf(p, sizeof(p), "/local/domain/%" PRIu32 "/device/vbd", domid);
-	node_rm(&op, p);
+	xld_devnode_rm(&op, p);
 }
 
 int xld_vbds_publish(struct xs_store *st, const struct xld_vbds *vbds,
@@ -589,8 +535,7 @@ int xld_vbds_publish(struct xs_store *st, const struct xld_vbds *vbds,
 
 void xld_vbds_connected(struct xs_store *st, const struct xld_vbds *vbds)
 {
-	struct xs_op op = {.st = st, .priv = true};
-	char be[96], fe[96];
+	struct xld_devnodes n;
 	unsigned int info;
 	size_t i;
 	int rc;
@@ -598,21 +543,21 @@ void xld_vbds_connected(struct xs_store *st, const struct xld_vbds *vbds)
 	for (i = 0; i < vbds->n; i++) {
 		const struct xld_vbd *v = &vbds->v[i];
 
-		paths(vbds->domid, v, be, fe);
+		xld_devnodes_init(&n, st, "vbd", vbds->domid, v->devid);
 		info = (v->cdrom ? VDISK_CDROM : 0) |
 		       (v->readonly ? VDISK_READONLY : 0);
 		/* what blkback tells its frontend once it is connected */
-		rc = node_write(&op, be, "sectors", "%" PRIu64, v->sectors);
+		rc = xld_devnode_write(&n.op, n.be, "sectors", "%" PRIu64, v->sectors);
 		if (!rc)
-			rc = node_write(&op, be, "sector-size", "%d", SECTOR);
+			rc = xld_devnode_write(&n.op, n.be, "sector-size", "%d", SECTOR);
 		if (!rc)
-			rc = node_write(&op, be, "info", "%u", info);
+			rc = xld_devnode_write(&n.op, n.be, "info", "%u", info);
 		if (!rc)
-			rc = node_write(&op, be, "feature-flush-cache", "1");
+			rc = xld_devnode_write(&n.op, n.be, "feature-flush-cache", "1");
 		if (!rc)
-			rc = node_write(&op, be, "state", "4");
+			rc = xld_devnode_write(&n.op, n.be, "state", "4");
 		if (!rc)
-			rc = node_write(&op, fe, "state", "4");
+			rc = xld_devnode_write(&n.op, n.fe, "state", "4");
 		if (rc)
 			xld_err("domain %" PRIu32 ": disk %s: cannot write its "
 				"state: %s",

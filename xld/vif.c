@@ -27,6 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "xld/devnodes.h"
 #include "xld/vif.h"
 #include "xld/xld.h"
 
@@ -581,105 +582,48 @@ out:
 
 /* ---- the store ---- */
 
-static int node_write(struct xs_op *op, const char *dir, const char *name,
-		      const char *f, ...) __attribute__((format(printf, 4, 5)));
-static int node_write(struct xs_op *op, const char *dir, const char *name,
-		      const char *f, ...)
-{
-	char path[256], val[4200];
-	va_list ap;
-	int r;
-
-	va_start(ap, f);
-	r = vsnprintf(val, sizeof(val), f, ap);
-	va_end(ap);
-	if (r < 0 || (size_t)r >= sizeof(val) ||
-	    fmt(path, sizeof(path), "%s/%s", dir, name))
-		return -ENAMETOOLONG;
-	return xs_node_write(op, path, val, (uint32_t)r);
-}
-
-static void paths(uint32_t domid, const struct xld_vif *v, char be[96],
-		  char fe[96])
-{
-	snprintf(be, 96, "/local/domain/0/backend/vif/%" PRIu32 "/%u", domid,
-		 v->devid);
-	snprintf(fe, 96, "/local/domain/%" PRIu32 "/device/vif/%u", domid,
-		 v->devid);
-}
-
 /* Backend and frontend nodes of @v before its script runs. */
 static int nodes_write(struct xs_store *st, uint32_t domid,
 		       const struct xld_vif *v)
 {
-	const struct xs_perm beperm[] = {{0, XS_PERM_NONE},
-					 {domid, XS_PERM_READ}};
-	const struct xs_perm feperm[] = {{domid, XS_PERM_NONE},
-					 {0, XS_PERM_READ}};
-	struct xs_op op = {.st = st, .priv = true};
-	char be[96], fe[96];
+	struct xld_devnodes n;
 	int rc;
 
-	paths(domid, v, be, fe);
-	rc = xs_node_mkdir(&op, be);
+	xld_devnodes_init(&n, st, "vif", domid, v->devid);
+	rc = xld_devnodes_backend(&n);
 	if (!rc)
-		rc = xs_node_set_perms(&op, be, beperm, 2);
+		rc = xld_devnode_write(&n.op, n.be, "script", "%s", v->script);
 	if (!rc)
-		rc = node_write(&op, be, "frontend", "%s", fe);
+		rc = xld_devnode_write(&n.op, n.be, "mac", "%s", v->mac);
 	if (!rc)
-		rc = node_write(&op, be, "frontend-id", "%" PRIu32, domid);
+		rc = xld_devnode_write(&n.op, n.be, "bridge", "%s", v->bridge);
 	if (!rc)
-		rc = node_write(&op, be, "online", "1");
+		rc = xld_devnode_write(&n.op, n.be, "handle", "%u", v->devid);
 	if (!rc)
-		rc = node_write(&op, be, "state", "2");
-	if (!rc)
-		rc = node_write(&op, be, "script", "%s", v->script);
-	if (!rc)
-		rc = node_write(&op, be, "mac", "%s", v->mac);
-	if (!rc)
-		rc = node_write(&op, be, "bridge", "%s", v->bridge);
-	if (!rc)
-		rc = node_write(&op, be, "handle", "%u", v->devid);
-	if (!rc)
-		rc = node_write(&op, be, "type", "vif");
+		rc = xld_devnode_write(&n.op, n.be, "type", "vif");
 	if (!rc && v->vifname_given)
-		rc = node_write(&op, be, "vifname", "%s", v->ifname);
+		rc = xld_devnode_write(&n.op, n.be, "vifname", "%s", v->ifname);
 	if (!rc && v->mtu)
-		rc = node_write(&op, be, "mtu", "%u", v->mtu);
+		rc = xld_devnode_write(&n.op, n.be, "mtu", "%u", v->mtu);
 	if (!rc)
-		rc = xs_node_mkdir(&op, fe);
+		rc = xld_devnodes_frontend(&n);
 	if (!rc)
-		rc = xs_node_set_perms(&op, fe, feperm, 2);
+		rc = xld_devnode_write(&n.op, n.fe, "mac", "%s", v->mac);
 	if (!rc)
-		rc = node_write(&op, fe, "backend", "%s", be);
+		rc = xld_devnode_write(&n.op, n.fe, "handle", "%u", v->devid);
 	if (!rc)
-		rc = node_write(&op, fe, "backend-id", "0");
-	if (!rc)
-		rc = node_write(&op, fe, "mac", "%s", v->mac);
-	if (!rc)
-		rc = node_write(&op, fe, "handle", "%u", v->devid);
-	if (!rc)
-		rc = node_write(&op, fe, "state", "1");
+		rc = xld_devnode_write(&n.op, n.fe, "state", "1");
 	return rc;
-}
-
-static void node_rm(struct xs_op *op, const char *path)
-{
-	int rc = xs_node_rm(op, path);
-
-	if (rc && rc != -ENOENT)
-		xld_err("rm %s: %s", path, strerror(-rc));
 }
 
 static void nodes_remove(struct xs_store *st, uint32_t domid,
 			 const struct xld_vif *v)
 {
-	struct xs_op op = {.st = st, .priv = true};
-	char be[96], fe[96];
+	struct xld_devnodes n;
 
-	paths(domid, v, be, fe);
-	node_rm(&op, be);
-	node_rm(&op, fe);
+	xld_devnodes_init(&n, st, "vif", domid, v->devid);
+	xld_devnode_rm(&n.op, n.be);
+	xld_devnode_rm(&n.op, n.fe);
 }
 
 /* The domain's backend directory once its last vif is gone. */
@@ -689,9 +633,9 @@ static void nodes_remove_dom(struct xs_store *st, uint32_t domid)
 	char p[96];
 
 	snprintf(p, sizeof(p), "/local/domain/0/backend/vif/%" PRIu32, domid);
-	node_rm(&op, p);
+	xld_devnode_rm(&op, p);
 	snprintf(p, sizeof(p), "/local/domain/%" PRIu32 "/device/vif", domid);
-	node_rm(&op, p);
+	xld_devnode_rm(&op, p);
 }
 
 /* ---- up and down ---- */
@@ -715,11 +659,10 @@ static void vif_down(struct xs_store *st, uint32_t domid,
 int xld_vifs_up(struct xs_store *st, const struct xld_vifs *vifs, char *err,
 		size_t errlen)
 {
-	struct xs_op op = {.st = st, .priv = true};
 	uint32_t domid = vifs->domid;
 	size_t i, done = 0;
 	bool online = false;
-	char be[96], fe[96];
+	struct xld_devnodes n;
 	int rc = 0;
 
 	for (i = 0; i < vifs->n; i++) {
@@ -743,8 +686,8 @@ int xld_vifs_up(struct xs_store *st, const struct xld_vifs *vifs, char *err,
 			break;
 		}
 		online = true;
-		paths(domid, v, be, fe);
-		rc = node_write(&op, be, "hotplug-status", "connected");
+		xld_devnodes_init(&n, st, "vif", domid, v->devid);
+		rc = xld_devnode_write(&n.op, n.be, "hotplug-status", "connected");
 		if (rc) {
 			snprintf(err, errlen,
 				 "vif %u: cannot write "
@@ -776,14 +719,13 @@ int xld_vifs_up(struct xs_store *st, const struct xld_vifs *vifs, char *err,
 
 void xld_vifs_connected(struct xs_store *st, const struct xld_vifs *vifs)
 {
-	struct xs_op op = {.st = st, .priv = true};
-	char be[96], fe[96];
+	struct xld_devnodes n;
 	size_t i;
 
 	for (i = 0; i < vifs->n; i++) {
-		paths(vifs->domid, &vifs->v[i], be, fe);
-		if (node_write(&op, be, "state", "4") ||
-		    node_write(&op, fe, "state", "4"))
+		xld_devnodes_init(&n, st, "vif", vifs->domid, (&vifs->v[i])->devid);
+		if (xld_devnode_write(&n.op, n.be, "state", "4") ||
+		    xld_devnode_write(&n.op, n.fe, "state", "4"))
 			xld_err("domain %" PRIu32 ": vif %u: cannot write its "
 				"state",
 				vifs->domid, vifs->v[i].devid);
@@ -792,14 +734,13 @@ void xld_vifs_connected(struct xs_store *st, const struct xld_vifs *vifs)
 
 void xld_vifs_republish(struct xs_store *st, const struct xld_vifs *vifs)
 {
-	struct xs_op op = {.st = st, .priv = true};
-	char be[96], fe[96];
+	struct xld_devnodes n;
 	size_t i;
 
 	for (i = 0; i < vifs->n; i++) {
-		paths(vifs->domid, &vifs->v[i], be, fe);
+		xld_devnodes_init(&n, st, "vif", vifs->domid, (&vifs->v[i])->devid);
 		if (nodes_write(st, vifs->domid, &vifs->v[i]) ||
-		    node_write(&op, be, "hotplug-status", "connected"))
+		    xld_devnode_write(&n.op, n.be, "hotplug-status", "connected"))
 			xld_err("domain %" PRIu32 ": vif %u: cannot write its "
 				"nodes",
 				vifs->domid, vifs->v[i].devid);
