@@ -77,6 +77,21 @@ int xld_devnodes_frontend(struct xld_devnodes *n)
 	return rc;
 }
 
+void xld_devnode_read(struct xs_op *op, const char *dir, const char *name,
+		      char *buf, size_t len)
+{
+	const char *val;
+	uint32_t n;
+	char p[256];
+
+	buf[0] = '\0';
+	if ((size_t)snprintf(p, sizeof(p), "%s/%s", dir, name) >= sizeof(p) ||
+	    xs_node_read(op, p, &val, &n) || n >= len)
+		return;
+	memcpy(buf, val, n);
+	buf[n] = '\0';
+}
+
 void xld_devnode_rm(struct xs_op *op, const char *path)
 {
 	int rc = xs_node_rm(op, path);

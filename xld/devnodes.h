@@ -9,6 +9,7 @@
 #ifndef XLD_DEVNODES_H
 #define XLD_DEVNODES_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "xld/xs.h"
@@ -35,6 +36,10 @@ int xld_devnodes_frontend(struct xld_devnodes *n);
 /* Write @dir/@name = the formatted value (-ENAMETOOLONG past 4 KiB). */
 int xld_devnode_write(struct xs_op *op, const char *dir, const char *name,
 		      const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* @dir/@name into @buf (@len bytes); "" when missing or too long. */
+void xld_devnode_read(struct xs_op *op, const char *dir, const char *name,
+		      char *buf, size_t len);
 
 /* Remove @path and below; a missing one is no error, others are logged. */
 void xld_devnode_rm(struct xs_op *op, const char *path);

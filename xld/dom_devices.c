@@ -15,28 +15,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "xld/devnodes.h"
 #include "xld/dom.h"
 #include "xld/vbd.h"
 #include "xld/vif.h"
 #include "xld/xld.h"
 #include "xld/xs.h"
-
-/* @dir/@name of the store into @buf; "" when it is missing. */
-static void store_get(struct xld_doms *doms, const char *dir, const char *name,
-		      char *buf, size_t len)
-{
-	struct xs_op op = {.st = xld_doms_store(doms), .priv = true};
-	const char *val;
-	uint32_t n;
-	char p[160];
-
-	buf[0] = '\0';
-	if ((size_t)snprintf(p, sizeof(p), "%s/%s", dir, name) >= sizeof(p) ||
-	    xs_node_read(&op, p, &val, &n) || n >= len)
-		return;
-	memcpy(buf, val, n);
-	buf[n] = '\0';
-}
 
 json_object *xld_dom_vifs_json(struct xld_doms *doms, const struct xld_dom *d)
 {
@@ -66,18 +50,18 @@ json_object *xld_dom_vifs_json(struct xld_doms *doms, const struct xld_dom *d)
 		}
 		json_object_object_add(o, "devid",
 				       json_object_new_int(atoi(names + off)));
-		store_get(doms, be, "mac", v, sizeof(v));
+		xld_devnode_read(&op, be, "mac", v, sizeof(v));
 		json_object_object_add(o, "mac", json_object_new_string(v));
-		store_get(doms, be, "handle", v, sizeof(v));
+		xld_devnode_read(&op, be, "handle", v, sizeof(v));
 		json_object_object_add(
 		    o, "handle", json_object_new_int(v[0] ? atoi(v) : -1));
-		store_get(doms, be, "state", v, sizeof(v));
+		xld_devnode_read(&op, be, "state", v, sizeof(v));
 		json_object_object_add(
 		    o, "state", json_object_new_int(v[0] ? atoi(v) : -1));
 		json_object_object_add(o, "backend",
 				       json_object_new_string(be));
 		/* the TAP's counters, for xl top; Xen's name unless given */
-		store_get(doms, be, "vifname", v, sizeof(v));
+		xld_devnode_read(&op, be, "vifname", v, sizeof(v));
 		if (!v[0])
 			snprintf(v, sizeof(v), "vif%" PRIu32 ".%s", d->domid,
 				 names + off);

@@ -580,23 +580,6 @@ void xld_vbds_republish(struct xs_store *st, const struct xld_vbds *vbds)
 	xld_vbds_connected(st, vbds);
 }
 
-/* @dir/@name of the store into @buf; "" when it is missing. */
-static void store_get(struct xs_store *st, const char *dir, const char *name,
-		      char *buf, size_t len)
-{
-	struct xs_op op = {.st = st, .priv = true};
-	const char *val;
-	uint32_t n;
-	char p[160];
-
-	buf[0] = '\0';
-	if ((size_t)snprintf(p, sizeof(p), "%s/%s", dir, name) >= sizeof(p) ||
-	    xs_node_read(&op, p, &val, &n) || n >= len)
-		return;
-	memcpy(buf, val, n);
-	buf[n] = '\0';
-}
-
 static int json_devid_cmp(const void *a, const void *b)
 {
 	json_object *x, *y;
@@ -637,14 +620,14 @@ json_object *xld_vbds_json(struct xs_store *st, uint32_t domid)
 		}
 		json_object_object_add(
 		    o, "devid", json_object_new_int64(atol(names + off)));
-		store_get(st, be, "dev", v, sizeof(v));
+		xld_devnode_read(&op, be, "dev", v, sizeof(v));
 		json_object_object_add(o, "vdev", json_object_new_string(v));
-		store_get(st, be, "state", v, sizeof(v));
+		xld_devnode_read(&op, be, "state", v, sizeof(v));
 		json_object_object_add(
 		    o, "state", json_object_new_int(v[0] ? atoi(v) : -1));
-		store_get(st, be, "mode", v, sizeof(v));
+		xld_devnode_read(&op, be, "mode", v, sizeof(v));
 		json_object_object_add(o, "mode", json_object_new_string(v));
-		store_get(st, be, "params", v, sizeof(v));
+		xld_devnode_read(&op, be, "params", v, sizeof(v));
 		json_object_object_add(o, "target", json_object_new_string(v));
 		json_object_object_add(o, "backend",
 				       json_object_new_string(be));

@@ -168,7 +168,12 @@ static const struct hv_device_ops acpi_pm_ops = {
 	.destroy = acpi_pm_destroy,
 };
 
-int hv_vm_power_button(struct hv_vm *vm)
+/*
+ * Set @mask in status register @sts and raise the SCI, if the guest has
+ * enabled it in @en: one that never armed an event would never see it.
+ */
+static int raise_event(struct hv_vm *vm, unsigned int en, unsigned int sts,
+		       uint16_t mask)
 {
 	struct hv_acpi_pm *pm = NULL;
 	int rc = 0;
@@ -179,42 +184,26 @@ int hv_vm_power_button(struct hv_vm *vm)
 	if (!pm)
 		return -ENODEV;
 	pthread_mutex_lock(&pm->lock);
-	/* A guest that never armed the button would never see the press. */
-	if (!(reg16(pm, PM_EN) & HV_ACPI_PM1_PWRBTN)) {
+	if (reg16(pm, en) & mask) {
+		set16(pm, sts, reg16(pm, sts) | mask);
+		update_sci(pm);
+	} else {
 		rc = -EOPNOTSUPP;
-		goto out;
 	}
-	set16(pm, PM_STS, reg16(pm, PM_STS) | HV_ACPI_PM1_PWRBTN);
-	update_sci(pm);
-out:
 	pthread_mutex_unlock(&pm->lock);
 	return rc;
 }
 
+int hv_vm_power_button(struct hv_vm *vm)
+{
+	return raise_event(vm, PM_EN, PM_STS, HV_ACPI_PM1_PWRBTN);
+}
+
 int hv_acpi_gpe_raise(struct hv_vm *vm, unsigned int bit)
 {
-	struct hv_acpi_pm *pm = NULL;
-	uint16_t mask;
-	int rc = 0;
-
 	if (bit >= 16)
 		return -EINVAL;
-	mask = (uint16_t)(1u << bit);
-	for (size_t i = 0; i < vm->nr_devs; i++)
-		if (vm->devs[i]->ops == &acpi_pm_ops)
-			pm = (struct hv_acpi_pm *)vm->devs[i];
-	if (!pm)
-		return -ENODEV;
-	pthread_mutex_lock(&pm->lock);
-	if (!(reg16(pm, GPE_EN) & mask)) {
-		rc = -EOPNOTSUPP;
-		goto out;
-	}
-	set16(pm, GPE_STS, reg16(pm, GPE_STS) | mask);
-	update_sci(pm);
-out:
-	pthread_mutex_unlock(&pm->lock);
-	return rc;
+	return raise_event(vm, GPE_EN, GPE_STS, (uint16_t)(1u << bit));
 }
 
 struct hv_device *hv_acpi_pm_new(struct hv_vm *vm)
