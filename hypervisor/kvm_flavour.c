@@ -9,15 +9,21 @@
 
 #include "kvm_flavour.h"
 
-static int module_loaded(const char *sysroot, const char *mod)
+static int exists_under(const char *sysroot, const char *dir,
+			const char *name)
 {
 	char path[PATH_MAX];
 	int n;
 
-	n = snprintf(path, sizeof(path), "%s/sys/module/%s", sysroot, mod);
+	n = snprintf(path, sizeof(path), "%s/%s/%s", sysroot, dir, name);
 	if (n < 0 || (size_t)n >= sizeof(path))
 		return 0;
 	return access(path, F_OK) == 0;
+}
+
+static int module_loaded(const char *sysroot, const char *mod)
+{
+	return exists_under(sysroot, "sys/module", mod);
 }
 
 /* Does the first "flags" line of /proc/cpuinfo hold @flag as a word? */
@@ -56,6 +62,13 @@ static int cpu_has_flag(const char *sysroot, const char *flag)
 enum hv_kvm_flavour hv_kvm_flavour_detect(const char *sysroot)
 {
 	/*
+	 * A loaded module is not enough: kvm_pvm inside a PVM guest loads
+	 * but does not bind ("this kernel is itself a kvm-pvm guest"), and
+	 * then no misc device, no /dev/kvm, exists.
+	 */
+	if (!exists_under(sysroot, "sys/class/misc", "kvm"))
+		return HV_KVM_NONE;
+	/*
 	 * A PVM host may also load kvm_amd without the CPU offering SVM,
 	 * so the hardware kinds count only with their CPU flag.
 	 */
@@ -66,6 +79,19 @@ enum hv_kvm_flavour hv_kvm_flavour_detect(const char *sysroot)
 	if (module_loaded(sysroot, "kvm_pvm"))
 		return HV_KVM_PVM;
 	return HV_KVM_NONE;
+}
+
+const char *hv_kvm_absent_reason(const char *sysroot)
+{
+	if (cpu_has_flag(sysroot, "svm"))
+		return "its CPU offers AMD-V but KVM is not loaded "
+		       "(modprobe kvm_amd)";
+	if (cpu_has_flag(sysroot, "vmx"))
+		return "its CPU offers VT-x but KVM is not loaded "
+		       "(modprobe kvm_intel)";
+	if (cpu_has_flag(sysroot, "hypervisor"))
+		return "it is a virtual machine without nested virtualization";
+	return "its CPU has no hardware virtualization";
 }
 
 const char *hv_kvm_flavour_name(enum hv_kvm_flavour f)

@@ -604,12 +604,11 @@ static int main_run(int argc, char **argv)
 	vm = hv_vm_new(&cfg, &why);
 	if (!vm) {
 		status = setup_failed(errno);
-		if (why)
-			hv_err("%s: %s%s", why, strerror(errno),
-			       errno == ENOENT && !strcmp(why, cfg.kvm_path) ?
-				       " (is KVM available and its module "
-				       "loaded?)" :
-				       "");
+		if (why && errno == ENOENT && !strcmp(why, cfg.kvm_path) &&
+		    hv_kvm_flavour_detect("") == HV_KVM_NONE)
+			hv_err(HV_KVM_ABSENT_FMT, hv_kvm_absent_reason(""));
+		else if (why)
+			hv_err("%s: %s", why, strerror(errno));
 		goto out;
 	}
 	if (hv_config_max_vcpus(&cfg) > (unsigned int)vm->caps.max_vcpus) {
@@ -692,6 +691,12 @@ static int main_info(int argc, char **argv)
 				   argv[1]);
 	printf("virt_caps: %s\n", hv_kvm_flavour_name(f));
 	rc = hv_caps_probe(kvm_path(), &caps);
+	if (rc == -ENOENT && f == HV_KVM_NONE) {
+		printf("runs_linux: no\n");
+		fflush(stdout);
+		hv_err(HV_KVM_ABSENT_FMT, hv_kvm_absent_reason(""));
+		return HV_EXIT_CONFIG;
+	}
 	if (rc) {
 		fflush(stdout);
 		hv_err("%s: %s", kvm_path(), strerror(-rc));
