@@ -3,16 +3,19 @@
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "dc_internal.h"
+#include "dc_path.h"
 
 dc_ctx *dc_ctx_new(const char *rundir, dc_log_fn *log, void *opaque)
 {
-	const char *xlhv = getenv("XLD_XLHV");
+	char xlhv[PATH_MAX];
 	dc_ctx *ctx;
+	int rc;
 
 	if (!rundir || !*rundir) {
 		errno = EINVAL;
@@ -23,8 +26,16 @@ dc_ctx *dc_ctx_new(const char *rundir, dc_log_fn *log, void *opaque)
 		return NULL;
 	ctx->log = log;
 	ctx->log_opaque = opaque;
+	rc = dc_path_find(DC_PATH_XLHV, xlhv, sizeof(xlhv), &ctx->xlhv_how);
+	if (rc) {
+		dc__log(ctx, DC_LOG_ERROR, "the monitor's path $XLD_XLHV: %s",
+			strerror(-rc));
+		free(ctx);
+		errno = -rc;
+		return NULL;
+	}
 	ctx->rundir = strdup(rundir);
-	ctx->xlhv = strdup(xlhv && *xlhv ? xlhv : XLHV_PATH);
+	ctx->xlhv = strdup(xlhv);
 	if (!ctx->rundir || !ctx->xlhv ||
 	    asprintf(&ctx->domdir, "%s/dom", rundir) < 0) {
 		ctx->domdir = NULL;

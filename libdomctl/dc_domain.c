@@ -356,6 +356,14 @@ static int spawn_and_wait(dc_ctx *ctx, uint32_t domid, const char **argv,
 	int pipefd[2] = { -1, -1 }, status, rc;
 	pid_t child;
 
+	/* said here, with where the path came from: the child can only
+	 * report an errno */
+	if (access(argv[0], X_OK) < 0) {
+		rc = -errno;
+		dc__log(ctx, DC_LOG_ERROR, "domain %u: cannot run %s: %s (%s)",
+			domid, argv[0], strerror(-rc), ctx->xlhv_how);
+		return rc;
+	}
 	if (pipe2(pipefd, O_CLOEXEC) < 0)
 		return -errno;
 	child = fork();

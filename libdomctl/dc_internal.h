@@ -12,6 +12,7 @@ struct dc_ctx {
 	char *rundir;
 	char *domdir;		/* rundir/dom: one control socket per domain */
 	char *xlhv;		/* the monitor binary */
+	const char *xlhv_how;	/* where that came from (dc_path_find) */
 	dc_log_fn *log;
 	void *log_opaque;
 	uint32_t seq;

@@ -20,11 +20,6 @@
 	 "<XMLFile>", "-h, --help          Print this help."}
 /* clang-format on */
 
-/* The installed xl-domxml, unless $XL_DOMXML names another. */
-#ifndef XL_DOMXML_PATH
-#define XL_DOMXML_PATH "/usr/local/libexec/xld/xl-domxml"
-#endif
-
 /*
  * xl's side of either command: execs xl-domxml with the command's full
  * name and its arguments, so the exit status, output and messages are

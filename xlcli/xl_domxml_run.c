@@ -6,39 +6,45 @@
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "libdomctl/dc_path.h"
 #include "xlcli/xl.h"
 #include "xlcli/xl_domxml_cmds.h"
 
 int main_domxml_run(int argc, char **argv)
 {
-	const char *path = getenv("XL_DOMXML"), *name = argv[0];
 	const struct xl_cmd *c = xl_cmd_find(argv[0]);
-	char **v;
-	int i;
+	const char *name = argv[0], *how;
+	char path[PATH_MAX], **v;
+	int i, rc;
 
-	if (!path || !*path)
-		path = XL_DOMXML_PATH;
 	/* xl found the command, perhaps by a prefix: pass its full name */
 	if (c)
 		name = c->name;
+	rc = dc_path_find(DC_PATH_XL_DOMXML, path, sizeof(path), &how);
+	if (rc) {
+		fprintf(stderr, "xl %s: the path of xl-domxml in $XL_DOMXML: "
+			"%s\n", name, strerror(-rc));
+		return 1;
+	}
 	v = calloc((size_t)argc + 2, sizeof(*v));
 	if (!v) {
 		fprintf(stderr, "xl %s: out of memory\n", name);
 		return 1;
 	}
-	v[0] = (char *)path;
+	v[0] = path;
 	v[1] = (char *)name;
 	for (i = 1; i < argc; i++)
 		v[i + 1] = argv[i];
 	fflush(stdout);
 	execv(path, v);
-	fprintf(stderr, "xl %s: cannot run %s: %s (XL_DOMXML overrides it)\n",
-		name, path, strerror(errno));
+	fprintf(stderr, "xl %s: cannot run %s: %s (%s)\n", name, path,
+		strerror(errno), how);
 	free(v);
 	return 1;
 }

@@ -10,6 +10,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -19,13 +20,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "libdomctl/dc_path.h"
 #include "xlcli/xl.h"
 #include "xlcli/xl_ctl.h"
 #include "xlcli/xl_util.h"
-
-#ifndef XLHV_PATH
-#define XLHV_PATH "/usr/local/sbin/xlhv"
-#endif
 
 /* `xlhv info' prints a few lines; more than this is not xlhv. */
 #define XLHV_OUT_MAX 65536
@@ -196,17 +194,21 @@ static const char *hv_value(const char *text, const char *key, char *val,
 
 static void print_kvm(void)
 {
-	const char *xlhv = getenv("XLD_XLHV");
 	struct xl_buf out = {0}, caps = {0};
-	char v[128];
+	char xlhv[PATH_MAX], v[128];
+	const char *how;
 	int rc, st = 0;
 
-	if (!xlhv || !*xlhv)
-		xlhv = XLHV_PATH;
+	rc = dc_path_find(DC_PATH_XLHV, xlhv, sizeof(xlhv), &how);
+	if (rc) {
+		kv("virt_caps", "unknown (the path of xlhv in $XLD_XLHV: %s)",
+		   strerror(-rc));
+		goto out;
+	}
 	rc = run_xlhv_info(xlhv, &out, &st);
 	if (rc) {
-		kv("virt_caps", "unknown (cannot run %s: %s)", xlhv,
-		   strerror(-rc));
+		kv("virt_caps", "unknown (cannot run %s: %s; %s)", xlhv,
+		   strerror(-rc), how);
 		goto out;
 	}
 	kv("virt_caps", "%s",
@@ -220,6 +222,9 @@ static void print_kvm(void)
 			e--;
 		for (b = e; b > t && b[-1] != '\n'; b--)
 			;
+		/* the reason, not who said it */
+		if (!strncmp(b, "xlhv: ", 6))
+			b += 6;
 		kv("kvm", "unavailable (%.*s)", (int)(e - b), b);
 		goto out;
 	}

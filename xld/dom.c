@@ -73,6 +73,7 @@ struct xld_doms {
 	char *dumpdir;		 /* $XLD_DUMPDIR or statedir/dump */
 	struct xld_sched *sched; /* CPU weights and caps (cgroups) */
 	char sched_msg[512];	 /* why the last ones were not applied */
+	char no_kvm[512];	 /* why no guest can run here; "" if one can */
 };
 
 static const char *const action_names[] = {
@@ -306,6 +307,11 @@ void xld_doms_set_console_log(struct xld_doms *doms, uint64_t max,
 {
 	doms->conlog_max = max;
 	doms->conlog_keep = keep;
+}
+
+void xld_doms_set_no_kvm(struct xld_doms *doms, const char *why)
+{
+	snprintf(doms->no_kvm, sizeof(doms->no_kvm), "%s", why);
 }
 
 /* Make the store's changes durable before going on (kill -9 safe). */
@@ -1683,12 +1689,17 @@ static int vifs_check(json_object *config, char *err, size_t errlen)
 int xld_dom_create(struct xld_doms *doms, json_object *config,
 		   struct xld_dom **out, char *err, size_t errlen)
 {
-	struct xld_dom *d = dom_new(doms), *other;
+	struct xld_dom *d, *other;
 	bool listed = false, recorded = false;
 	char uuid[37];
 	int rc;
 
 	err[0] = '\0';
+	if (doms->no_kvm[0]) {
+		snprintf(err, errlen, "%s", doms->no_kvm);
+		return -ENODEV;
+	}
+	d = dom_new(doms);
 	if (!d)
 		return -ENOMEM;
 	rc = config_apply(d, config, err, errlen);

@@ -106,6 +106,12 @@ void xld_doms_set_flush(struct xld_doms *doms, void (*fn)(void *arg),
 void xld_doms_set_console_log(struct xld_doms *doms, uint64_t max,
 			      uint32_t keep);
 
+/*
+ * This host has no usable KVM, for @why (one line): every create fails at
+ * once with it (xld --without-kvm).
+ */
+void xld_doms_set_no_kvm(struct xld_doms *doms, const char *why);
+
 /* The first guest, in domid order (Domain-0 is not in the list). */
 struct xld_dom *xld_doms_first(struct xld_doms *doms);
 unsigned int xld_doms_count(struct xld_doms *doms);

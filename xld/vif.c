@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <linux/if_tun.h>
 #include <poll.h>
 #include <signal.h>
@@ -27,13 +28,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "libdomctl/dc_path.h"
 #include "xld/devnodes.h"
 #include "xld/vif.h"
 #include "xld/xld.h"
 
-#ifndef XLD_SCRIPTDIR
-#define XLD_SCRIPTDIR "/etc/xld/scripts"
-#endif
 #define TUN_PATH "/dev/net/tun"
 #define TAP_FLAGS (IFF_TAP | IFF_NO_PI | IFF_VNET_HDR)
 #define OUTPUT_MAX 4096
@@ -106,9 +105,11 @@ static int mac_ok(const char *s, char out[18])
 static int vif_parse(json_object *o, size_t idx, uint32_t domid,
 		     struct xld_vif *v, char *err, size_t errlen)
 {
-	const char *s, *dir;
+	char dir[PATH_MAX];
+	const char *s;
 	json_object *j;
 	int64_t n;
+	int rc;
 
 	if (!json_object_is_type(o, json_type_object)) {
 		snprintf(err, errlen, "vif %zu: not a JSON object", idx);
@@ -182,9 +183,17 @@ static int vif_parse(json_object *o, size_t idx, uint32_t domid,
 	s = obj_str(o, "script");
 	if (!s)
 		s = XLD_VIF_SCRIPT_DEFAULT;
-	dir = getenv("XLD_SCRIPTDIR");
-	if (!dir || !*dir)
-		dir = XLD_SCRIPTDIR;
+	v->script_how = NULL;
+	if (*s && s[0] != '/') {
+		rc = dc_path_find(DC_PATH_SCRIPTDIR, dir, sizeof(dir),
+				  &v->script_how);
+		if (rc) {
+			snprintf(err, errlen, "vif %u: the hotplug scripts' "
+				 "directory $XLD_SCRIPTDIR: %s", v->devid,
+				 strerror(-rc));
+			return rc;
+		}
+	}
 	if (!*s || (s[0] == '/'
 			? fmt(v->script, sizeof(v->script), "%s", s)
 			: fmt(v->script, sizeof(v->script), "%s/%s", dir, s))) {
@@ -464,8 +473,13 @@ static int script_run(const struct xld_vif *v, uint32_t domid,
 
 	if (access(v->script, X_OK) < 0) {
 		rc = -errno;
-		snprintf(err, errlen, "vif %u: hotplug script %s: %s", v->devid,
-			 v->script, strerror(-rc));
+		if (v->script_how)
+			snprintf(err, errlen, "vif %u: hotplug script %s: %s "
+				 "(%s)", v->devid, v->script, strerror(-rc),
+				 v->script_how);
+		else
+			snprintf(err, errlen, "vif %u: hotplug script %s: %s",
+				 v->devid, v->script, strerror(-rc));
 		return rc;
 	}
 	fmt(ours[n++], sizeof(ours[0]), "vif=%s", v->ifname);

@@ -31,6 +31,9 @@ struct xld_vif {
 	char mac[18];
 	char bridge[IFNAMSIZ];
 	char script[4096]; /* absolute */
+	/* where a script named without a directory was found, for messages
+	 * (dc_path_find); NULL for an absolute one */
+	const char *script_how;
 	unsigned int mtu;  /* 0: the kernel's default */
 	int vifname_given;
 };

@@ -202,12 +202,37 @@ static void journal_flush(void *arg)
 	xs_journal_flush(arg);
 }
 
+/*
+ * Ask the monitor what KVM this host has.  Without a usable one no guest
+ * can run: say why in one line and refuse to start, unless --without-kvm
+ * asked for the store and xl's requests anyway; creates then fail at once
+ * with the same reason (@why, empty when KVM is usable).
+ */
+static int kvm_check(const char *rundir, bool without_kvm, char *why,
+		     size_t len)
+{
+	struct dc_host_kvm kvm;
+	dc_ctx *dc = dc_ctx_new(rundir, NULL, NULL);
+
+	if (!dc) {
+		fprintf(stderr, "xld: %s\n", strerror(errno));
+		return -1;
+	}
+	dc_host_kvm(dc, &kvm);
+	dc_ctx_free(dc);
+	snprintf(why, len, "%s", kvm.usable ? "" : kvm.why);
+	if (kvm.usable || without_kvm)
+		return 0;
+	fprintf(stderr, "xld: %s\n", kvm.why);
+	return -1;
+}
+
 static void usage(FILE *f)
 {
 	fprintf(
 	    f, "usage: xld [--foreground] [--console-log-max BYTES]\n"
 	       "           [--console-log-keep N] [--socket-group GROUP]\n"
-	       "           [--help] [--version]\n"
+	       "           [--without-kvm] [--help] [--version]\n"
 	       "  -F, --foreground  stay in the foreground, log to stderr too\n"
 	       "  --console-log-max BYTES  rotate a guest's console log at "
 	       "this size\n"
@@ -218,12 +243,16 @@ static void usage(FILE *f)
 	       "members\n"
 	       "                    may then use every method (default: "
 	       "root only)\n"
+	       "  --without-kvm     start on a host without KVM: the store "
+	       "and xl's\n"
+	       "                    requests work, creating a guest fails\n"
 	       "  -h, --help        show this help\n"
 	       "  -V, --version     show the version\n"
 	       "Environment: XLD_RUNDIR (/run/xld), XLD_STATEDIR "
 	       "(/var/lib/xld), XLD_LOGDIR (/var/log/xld),\n"
-	       "  XLD_CONSOLE_LOG_MAX, XLD_CONSOLE_LOG_KEEP, XLD_SOCKET_GROUP "
-	       "(as the options),\n"
+	       "  XLD_CONSOLE_LOG_MAX, XLD_CONSOLE_LOG_KEEP, XLD_SOCKET_GROUP, "
+	       "XLD_WITHOUT_KVM=1\n"
+	       "  (as the options),\n"
 	       "  XLD_DUMPDIR (core dumps; $XLD_STATEDIR/dump)\n");
 }
 
@@ -350,6 +379,7 @@ int main(int argc, char **argv)
 	    {"console-log-max", required_argument, NULL, 'M'},
 	    {"console-log-keep", required_argument, NULL, 'K'},
 	    {"socket-group", required_argument, NULL, 'G'},
+	    {"without-kvm", no_argument, NULL, 'W'},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
 	    {NULL, 0, NULL, 0},
@@ -362,7 +392,8 @@ int main(int argc, char **argv)
 	struct itimerspec its = {{1, 0}, {1, 0}};
 	struct xs_journal *journal = NULL;
 	struct xs_store *st = NULL;
-	bool foreground = false;
+	bool foreground = false, without_kvm = false;
+	char no_kvm[512];
 	const char *conlog_max_arg = NULL, *conlog_keep_arg = NULL;
 	const char *group_arg = NULL;
 	gid_t group;
@@ -387,6 +418,9 @@ int main(int argc, char **argv)
 			break;
 		case 'F':
 			foreground = true;
+			break;
+		case 'W':
+			without_kvm = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -419,6 +453,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "xld: directory names too long\n");
 		return 1;
 	}
+	if (getenv("XLD_WITHOUT_KVM") && !strcmp(getenv("XLD_WITHOUT_KVM"), "1"))
+		without_kvm = true;
+	if (kvm_check(p.rundir, without_kvm, no_kvm, sizeof(no_kvm)))
+		return 1;
 	if ((rc = mkdir_p(p.rundir, 0755)) || (rc = mkdir_p(p.logdir, 0755)) ||
 	    (rc = mkdir_p(p.statedir, 0700))) {
 		fprintf(stderr, "xld: cannot create directories: %s\n",
@@ -511,6 +549,10 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	xld_doms_set_console_log(doms, conlog_max, conlog_keep);
+	if (no_kvm[0]) {
+		xld_warn("--without-kvm: no guest can be created: %s", no_kvm);
+		xld_doms_set_no_kvm(doms, no_kvm);
+	}
 	xld_doms_load(doms);
 	/* what re-attaching changed in the store, then every change */
 	xs_journal_flush(journal);

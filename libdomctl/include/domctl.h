@@ -96,11 +96,28 @@ struct dc_dominfo {
 
 /*
  * A context for domains whose control sockets live in @rundir/dom/.  The
- * monitor binary is $XLD_XLHV if set, else the installed xlhv.  @log may
- * be NULL.  Returns NULL with errno set on failure.
+ * monitor binary is $XLD_XLHV if set; else, for a program run uninstalled
+ * from libdomctl's build tree, that tree's hypervisor/xlhv; else the
+ * installed xlhv.  @log may be NULL.  Returns NULL with errno set on
+ * failure.
  */
 dc_ctx *dc_ctx_new(const char *rundir, dc_log_fn *log, void *opaque);
 void dc_ctx_free(dc_ctx *ctx);
+
+/* This host's KVM, as the monitor (`xlhv info`) reports it. */
+struct dc_host_kvm {
+	char virt_caps[16];	/* "svm", "vmx", "pvm", "none", "unknown" */
+	int usable;		/* /dev/kvm opened and answered */
+	int runs_linux;		/* hardware-assisted: unmodified guests run */
+	char why[512];		/* unusable: the monitor's one-line reason */
+};
+
+/*
+ * Ask the monitor binary what this host's KVM is.  Returns 0 with @kvm
+ * filled (an unusable KVM is an answer, with its reason in @kvm->why), or
+ * -errno when the monitor cannot be run at all (@kvm->why says so).
+ */
+int dc_host_kvm(dc_ctx *ctx, struct dc_host_kvm *kvm);
 
 /*
  * Start a domain: spawn a detached monitor (its own session, so it
