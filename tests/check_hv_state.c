@@ -5,8 +5,9 @@
  * wrong version, a RAM size the file does not hold and absurd counts all
  * refused with a message and nothing returned.  Device and vCPU state
  * checks.  And dirty-page logging on a real VM running memtouch: the
- * pages it writes show as dirty, the others do not (skipped without
- * /dev/kvm).
+ * pages it writes show as dirty, the others do not (the "dirty" case,
+ * which needs KVM: tests/hv-dirty.sh runs it, in the test host where this
+ * machine has no KVM).
  */
 #include "config.h"
 
@@ -632,10 +633,6 @@ START_TEST(test_dirty_log)
 	int pipefd[2];
 	char *at;
 
-	if (access("/dev/kvm", R_OK | W_OK)) {
-		fprintf(stderr, "SKIP: test_dirty_log: no usable /dev/kvm\n");
-		return;
-	}
 	snprintf(kernel, sizeof(kernel), "%s/tests/guests/memtouch",
 		 top ? top : "..");
 	ck_assert_int_eq(pipe2(pipefd, O_NONBLOCK), 0);
@@ -736,10 +733,14 @@ static Suite *state_suite(void)
 	tcase_add_test(tc, test_virtio_save_load);
 	suite_add_tcase(s, tc);
 
-	tc = tcase_create("dirty");
-	tcase_add_test(tc, test_dirty_log);
-	tcase_set_timeout(tc, 30);
-	suite_add_tcase(s, tc);
+	/* Only when asked for by name (hv-dirty.sh): it needs KVM. */
+	if (getenv("CK_RUN_CASE") && !strcmp(getenv("CK_RUN_CASE"), "dirty")) {
+		tc = tcase_create("dirty");
+		tcase_add_test(tc, test_dirty_log);
+		/* emulated in the test host: several times slower */
+		tcase_set_timeout(tc, 120);
+		suite_add_tcase(s, tc);
+	}
 	return s;
 }
 

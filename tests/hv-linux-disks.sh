@@ -10,7 +10,7 @@
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/hv-lib.sh"
 set -e
-hvt_require_kvm
+hvt_require_testhost
 IMG=${XLD_IMAGES:-/var/cache/xld/images}
 RD="$IMG/guest-initrd.img"
 

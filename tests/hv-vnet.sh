@@ -15,7 +15,7 @@
 . "$top_srcdir/tests/lib.sh"
 . "$top_srcdir/tests/hv-lib.sh"
 set -e
-hvt_require_kvm
+hvt_require_testhost
 IMG=${XLD_IMAGES:-/var/cache/xld/images}
 RD="$IMG/guest-initrd.img"
 CMDLINE="console=ttyS0 quiet panic=-1 pci=off"
@@ -45,17 +45,8 @@ if [ -z "${XLD_IN_TESTHOST:-}" ]; then
 	hv_run 2 "$@"
 	assert_match "$out" "^xlhv: --net tap=t8: at most 8 network devices" \
 		"nine --net"
-	# A TAP that is not there: one line, before the guest runs.
-	hv_run 2 run --kernel "$hello" --net tap=xlnosuch0
-	assert_match "$out" "^xlhv: vnet0: tap xlnosuch0: no such network device" \
-		"missing TAP"
-	one_line "missing TAP"
 	ip link show lo >/dev/null 2>&1 ||
 		fail "ip (iproute2) does not work here: apt-get install iproute2"
-	hv_run 2 run --kernel "$hello" --net tap=lo
-	assert_match "$out" "^xlhv: vnet0: tap lo: (not a single-queue TAP device|Operation not permitted|open /dev/net/tun: )" \
-		"not a TAP"
-	one_line "not a TAP"
 
 	"$top_srcdir/tests/images/fetch" >&2 ||
 		fail "tests/images/fetch could not build the images"
@@ -81,6 +72,17 @@ fi
 	fail "the test host's KVM cannot run Linux: $("$XLHV" info 2>&1)"
 BB=${XLD_BUSYBOX:?}
 modprobe tun && modprobe bridge || fail "modprobe tun bridge failed"
+
+# A TAP that is not there, or not a TAP: one line, before the guest runs
+# (the device opens its TAP once the VM exists, so this needs KVM).
+hv_run 2 run --kernel "$GUESTS/hello" --net tap=xlnosuch0
+assert_match "$out" "^xlhv: vnet0: tap xlnosuch0: no such network device" \
+	"missing TAP"
+one_line "missing TAP"
+hv_run 2 run --kernel "$GUESTS/hello" --net tap=lo
+assert_match "$out" "^xlhv: vnet0: tap lo: (not a single-queue TAP device|Operation not permitted|open /dev/net/tun: )" \
+	"not a TAP"
+one_line "not a TAP"
 
 pids=
 stop_guests() {

@@ -24,7 +24,7 @@ grep -q 'run tests/images/fetch' "$T/err" ||
 [ "$(wc -l <"$T/err")" -eq 1 ] || fail "without images: more than one line: $(cat "$T/err")"
 
 # --- booting --------------------------------------------------------------------
-hvt_require_kvm
+hvt_require_testhost
 "$top_srcdir/tests/images/fetch" >&2 || fail "tests/images/fetch could not build the images"
 
 # Two at once, each in its own directory under its own TMPDIR.  Inside,

@@ -2,7 +2,7 @@
 # The test host boots, runs our KVM smoke program against its genuine
 # hardware-virtualization /dev/kvm, and hands back output, files and status.
 . "$top_srcdir/tests/lib.sh"
-hvt_require_kvm
+hvt_require_testhost
 TH="$top_srcdir/tests/testhost/run"
 
 "$top_srcdir/tests/images/fetch" >&2 || fail "tests/images/fetch could not build the images"

@@ -6,7 +6,7 @@
 # power button and reports Xen's line, and the domain is gone.
 . "$top_srcdir/tests/lib.sh"
 set -e
-hvt_require_kvm
+hvt_require_testhost
 IMG=${XLD_IMAGES:-/var/cache/xld/images}
 RD="$IMG/guest-initrd.img"
 hvt_in_testhost 400 "$0" \

@@ -15,7 +15,7 @@
 # The script runs itself again inside the test host (XLD_IN_TESTHOST=1).
 . "$top_srcdir/tests/lib.sh"
 set -e
-hvt_require_kvm
+hvt_require_testhost
 IMG=${XLD_IMAGES:-/var/cache/xld/images}
 RD="$IMG/guest-initrd.img"
 

@@ -13,6 +13,8 @@
 #  - dmesg shows xld's log, -c empties it, root only;
 #  - unknown domains (Xen's message, exit 1), usage errors (exit 2).
 . "$top_srcdir/tests/lib.sh"
+# in the test host (no KVM here): two CPUs, so vcpu-pin moves a thread
+HVT_TESTHOST_CPUS=${HVT_TESTHOST_CPUS:-2}
 hvt_require_kvm
 . "$top_srcdir/tests/xld-lib.sh"
 [ -x "$XLD_XLHV" ] || fail "$XLD_XLHV is not built"

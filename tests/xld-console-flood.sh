@@ -32,6 +32,19 @@ assert_match "$out" "need --console-log" "xlhv keep message"
 # the cap from xld's environment; its option is checked above
 export XLD_CONSOLE_LOG_MAX=$CAP XLD_CONSOLE_LOG_KEEP=$KEEP
 xld_start
+# list_ms: `xl list' 11 times, its times in ms on stdout, one a line
+list_ms() {
+	for i in $(seq 11); do
+		t0=$(ms)
+		"$XL" list >/dev/null || fail "xl list"
+		echo $(($(ms) - t0))
+		[ -z "${1:-}" ] || $1
+		sleep 0.2
+	done
+}
+# with no guest, for the yardstick: in the emulated test host a process
+# start alone takes a quarter of a second
+quiet=$(list_ms | sort -n | sed -n 6p)
 born=$(ms)
 create flood flood
 pid=$(pgrep -f -- "--control $XLD_RUNDIR/dom/1.sock") || fail "no monitor"
@@ -71,17 +84,13 @@ grep -q '^hello: powering off$' "$XLD_LOGDIR/console/hi.log" ||
 # xl list answers at once (the median of 11, a loaded machine has its
 # moments); the flooding vCPU keeps running
 cpu0=$(field flood cpu_time_ns)
-for i in $(seq 11); do
-	t0=$(ms)
-	"$XL" list >/dev/null || fail "xl list"
-	echo $(($(ms) - t0))
-	check_files
-	sleep 0.2
-done >"$T/list.ms"
+list_ms check_files >"$T/list.ms"
 cpu1=$(field flood cpu_time_ns)
 med=$(sort -n "$T/list.ms" | sed -n 6p)
-echo "xl list while flooding: median $med ms, slowest $(sort -n "$T/list.ms" | tail -1) ms"
-[ "$med" -lt 500 ] || fail "xl list took $med ms (median)"
+echo "xl list while flooding: median $med ms, slowest $(sort -n "$T/list.ms" | tail -1) ms; $quiet ms without guests"
+# under 500 ms, or where a process start is that slow, 3 times the quiet one
+[ "$med" -lt 500 ] || [ "$med" -lt $((3 * quiet)) ] ||
+	fail "xl list took $med ms (median), $quiet ms without guests"
 [ "$cpu1" -gt "$cpu0" ] || fail "flood's CPU time stood still: $cpu0 $cpu1"
 echo "flood: vCPU time $cpu0 -> $cpu1 ns over 2 s"
 

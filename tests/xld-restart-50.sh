@@ -26,7 +26,8 @@ now() { date +%s.%N; }
 answers() {
 	$TERM_DRIVER "$XL" console "$1" -- raw "send:$2\n" \
 		"expect:uartecho: $2" 'send:\x1d' exit:0 ||
-		fail "$1's console did not answer '$2'"
+		fail "$1's console did not answer '$2': $("$XL" list "$1" 2>&1)
+$(tail -5 "$T/xld.stderr")"
 }
 
 xld_start
@@ -53,13 +54,15 @@ before_store=$(store)
 kill -9 "$XLD_PID"
 wait "$XLD_PID" 2>/dev/null
 XLD_PID=
-[ "$(xld_monitors | wc -l)" -eq $N ] || fail "monitors did not outlive xld"
+[ "$(xld_monitors | wc -l)" -eq $N ] ||
+	fail "monitors did not outlive xld: $(xld_monitors | wc -l) of $N
+$(tail -5 "$T/xld.stderr")"
 
 # xl answers only once every record is loaded and re-attached
 t0=$(now)
 xld_start
-after=$(snapshot)
 t1=$(now)
+after=$(snapshot)
 [ "$before" = "$after" ] || fail "not the same domains after restart:
 $(diff <(printf '%s\n' "$before") <(printf '%s\n' "$after"))"
 awk -v a="$t0" -v b="$t1" 'BEGIN { exit !(b - a < 10) }' ||
@@ -77,7 +80,8 @@ for i in $(seq 1 $ECHO); do answers "echo$i" "after$i"; done
 create late idle
 [ "$("$XL" domid late)" -gt $N ] || fail "a domid was reused"
 for d in $("$XL" list | awk 'NR > 2 { print $1 }'); do
-	"$XL" destroy "$d" || fail "destroy $d"
+	"$XL" destroy "$d" || fail "destroy $d: $("$XL" list)
+$(tail -20 "$T/xld.stderr")"
 done
 [ -z "$(xld_monitors)" ] || fail "monitors left"
 xld_finish

@@ -39,8 +39,10 @@ kill -9 $vpid $kpid
 
 start=$(date +%s.%N)
 xld_start
-after=$(snapshot | grep -Ev ' (victim|keeper)')
+# xl answers once xld has re-attached (what follows is the test's own
+# python3, which takes seconds to start in the test host)
 end=$(date +%s.%N)
+after=$(snapshot | grep -Ev ' (victim|keeper)')
 [ "$before" = "$after" ] || fail "not the same domains after restart:
 before:
 $before
