@@ -34,7 +34,7 @@ cat >"$W/batch" <<END
 cd "$B/tests"
 export top_srcdir=$S top_builddir=$B KVM_TESTS=yes XLD_IN_TESTHOST=1
 rc=0
-for t in \$(cat "\$1"); do ./\$t.sh >"$W/\$t.\$2.log" 2>&1 || { echo "\$t: \$?"; rc=1; }; done
+for t in \$(cat "\$1"); do "$S/tests/\$t.sh" >"$W/\$t.\$2.log" 2>&1 || { echo "\$t: \$?"; rc=1; }; done
 exit \$rc
 END
 chmod +x "$W/batch"
