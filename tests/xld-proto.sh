@@ -76,7 +76,7 @@ mkcfg bad idle 'memory = 0'
 out=$("$XL" create "$T/bad.cfg" 2>&1) && fail "memory=0 accepted"
 mkcfg nokernel idle 'kernel = "/nonexistent/kernel"'
 out=$("$XL" create -q "$T/nokernel.cfg" 2>&1) && fail "a missing kernel accepted"
-assert_match "$out" '^xl create: .*(/nonexistent/kernel|kvm).*\(E[A-Z]+\)$' "the monitor's reason reaches xl"
+assert_match "$out" '^xl create: .*(/nonexistent/kernel|kvm|no KVM).*\(E[A-Z]+\)$' "the monitor's reason reaches xl"
 [ -z "$(row nokernel)" ] || fail "a failed create left a domain"
 ls "$XLD_STATEDIR/domains/"*.json 2>/dev/null && fail "a failed create left a record"
 

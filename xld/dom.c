@@ -1695,10 +1695,6 @@ int xld_dom_create(struct xld_doms *doms, json_object *config,
 	int rc;
 
 	err[0] = '\0';
-	if (doms->no_kvm[0]) {
-		snprintf(err, errlen, "%s", doms->no_kvm);
-		return -ENODEV;
-	}
 	d = dom_new(doms);
 	if (!d)
 		return -ENOMEM;
@@ -1712,6 +1708,12 @@ int xld_dom_create(struct xld_doms *doms, json_object *config,
 		rc = xld_sched_check(d->weight, d->cap, err, errlen);
 	if (rc)
 		goto out;
+	/* a bad request is still named as such; a good one cannot run here */
+	if (doms->no_kvm[0]) {
+		snprintf(err, errlen, "%s", doms->no_kvm);
+		rc = -ENODEV;
+		goto out;
+	}
 	if ((other = dom_by_name(doms, d->name))) {
 		snprintf(
 		    err, errlen,
