@@ -88,8 +88,9 @@ list_ms check_files >"$T/list.ms"
 cpu1=$(field flood cpu_time_ns)
 med=$(sort -n "$T/list.ms" | sed -n 6p)
 echo "xl list while flooding: median $med ms, slowest $(sort -n "$T/list.ms" | tail -1) ms; $quiet ms without guests"
-# under 500 ms, or where a process start is that slow, 3 times the quiet one
-[ "$med" -lt 500 ] || [ "$med" -lt $((3 * quiet)) ] ||
+# under 500 ms (on hardware some 50 times a quiet xl list), or where a
+# process start alone is that slow (emulated), 5 times the quiet one
+[ "$med" -lt 500 ] || [ "$med" -lt $((5 * quiet)) ] ||
 	fail "xl list took $med ms (median), $quiet ms without guests"
 [ "$cpu1" -gt "$cpu0" ] || fail "flood's CPU time stood still: $cpu0 $cpu1"
 echo "flood: vCPU time $cpu0 -> $cpu1 ns over 2 s"
