@@ -50,8 +50,9 @@ hvt_kvm_usable || export XLD_WITHOUT_KVM=1
 # hvt_require_kvm: the test needs KVM.  It runs here where /dev/kvm is
 # usable; where it is not, it runs itself again inside the test host
 # (HVT_TESTHOST_TIMEOUT seconds, default 900; HVT_TESTHOST_CPUS CPUs,
-# default 1: two test hosts of two CPUs each on a 2-core machine measured
-# ten times slower, README "Design notes") and exits with that verdict.
+# default 1: a boot per test with two CPUs measured 1.25 times as long on
+# a 2-core machine, and far longer beside a third test host; README,
+# "Design notes") and exits with that verdict.
 # --with-kvm-tests=no skips it; auto skips it where the test host cannot
 # start either (no QEMU), yes fails then.
 hvt_require_kvm() {
