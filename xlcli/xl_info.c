@@ -9,17 +9,15 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
-#include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
+#include "libdomctl/dc_hvinfo.h"
 #include "libdomctl/dc_path.h"
 #include "xlcli/xl.h"
 #include "xlcli/xl_ctl.h"
@@ -28,7 +26,6 @@
 /* `xlhv info' prints a few lines; more than this is not xlhv. */
 #define XLHV_OUT_MAX 65536
 
-extern char **environ;
 
 static void kv(const char *key, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -127,75 +124,11 @@ static long max_cpu_id(void)
 	return sysconf(_SC_NPROCESSORS_CONF) - 1;
 }
 
-/*
- * Runs `@xlhv info' and puts its stdout in @out; its stderr (say, no
- * /dev/kvm) too, after a "--" line.  Returns 0 or -errno; *@status gets
- * its exit status.
- */
-static int run_xlhv_info(const char *xlhv, struct xl_buf *out, int *status)
-{
-	posix_spawn_file_actions_t fa;
-	char *argv[] = {(char *)xlhv, (char *)"info", NULL};
-	int pfd[2] = {-1, -1}, rc, st;
-	char buf[4096];
-	pid_t pid;
-	ssize_t r;
-
-	if (pipe2(pfd, O_CLOEXEC))
-		return -errno;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, pfd[1], 1);
-	posix_spawn_file_actions_adddup2(&fa, pfd[1], 2);
-	rc = -posix_spawn(&pid, xlhv, &fa, NULL, argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	close(pfd[1]);
-	if (rc) {
-		close(pfd[0]);
-		return rc;
-	}
-	for (;;) {
-		r = read(pfd[0], buf, sizeof(buf));
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		if (out->len + (size_t)r <= XLHV_OUT_MAX)
-			xl_buf_add(out, buf, (size_t)r);
-	}
-	close(pfd[0]);
-	while (waitpid(pid, &st, 0) < 0)
-		if (errno != EINTR)
-			return -errno;
-	*status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-	return out->oom ? -ENOMEM : 0;
-}
-
-/* The value of "KEY: VALUE" in xlhv's output, or NULL. */
-static const char *hv_value(const char *text, const char *key, char *val,
-			    size_t len)
-{
-	size_t klen = strlen(key);
-	const char *p = text, *e;
-
-	while (*p) {
-		e = strchr(p, '\n');
-		if (!e)
-			e = p + strlen(p);
-		if ((size_t)(e - p) > klen + 1 && !strncmp(p, key, klen) &&
-		    p[klen] == ':' && p[klen + 1] == ' ') {
-			snprintf(val, len, "%.*s", (int)(e - p - klen - 2),
-				 p + klen + 2);
-			return val;
-		}
-		p = *e ? e + 1 : e;
-	}
-	return NULL;
-}
-
 static void print_kvm(void)
 {
-	struct xl_buf out = {0}, caps = {0};
-	char xlhv[PATH_MAX], v[128];
+	struct xl_buf caps = {0};
+	char xlhv[PATH_MAX], v[128], why[512];
+	static char out[XLHV_OUT_MAX + 1];
 	const char *how;
 	int rc, st = 0;
 
@@ -205,47 +138,38 @@ static void print_kvm(void)
 		   strerror(-rc));
 		goto out;
 	}
-	rc = run_xlhv_info(xlhv, &out, &st);
+	rc = dc_hvinfo_run(xlhv, out, sizeof(out), &st);
 	if (rc) {
 		kv("virt_caps", "unknown (cannot run %s: %s; %s)", xlhv,
 		   strerror(-rc), how);
 		goto out;
 	}
 	kv("virt_caps", "%s",
-	   hv_value(xl_buf_str(&out), "virt_caps", v, sizeof(v))
+	   dc_hvinfo_value(out, "virt_caps", v, sizeof(v))
 	       ?: "unknown (xlhv info did not say)");
 	if (st) {
-		/* xlhv's last line says why (e.g. /dev/kvm is missing) */
-		const char *t = xl_buf_str(&out), *e = t + strlen(t), *b;
-
-		while (e > t && e[-1] == '\n')
-			e--;
-		for (b = e; b > t && b[-1] != '\n'; b--)
-			;
-		/* the reason, not who said it */
-		if (!strncmp(b, "xlhv: ", 6))
-			b += 6;
-		kv("kvm", "unavailable (%.*s)", (int)(e - b), b);
+		/* xlhv says why (e.g. /dev/kvm is missing) */
+		kv("kvm", "unavailable (%s)",
+		   dc_hvinfo_reason(out, why, sizeof(why)));
 		goto out;
 	}
-	if (hv_value(xl_buf_str(&out), "runs_linux", v, sizeof(v)))
+	if (dc_hvinfo_value(out, "runs_linux", v, sizeof(v)))
 		kv("runs_linux", "%s", v);
-	if (hv_value(xl_buf_str(&out), "kvm_api_version", v, sizeof(v)))
+	if (dc_hvinfo_value(out, "kvm_api_version", v, sizeof(v)))
 		kv("kvm_api_version", "%s", v);
-	if (hv_value(xl_buf_str(&out), "max_vcpus", v, sizeof(v)))
+	if (dc_hvinfo_value(out, "max_vcpus", v, sizeof(v)))
 		kv("max_vcpus", "%s", v);
-	if (hv_value(xl_buf_str(&out), "irqchip", v, sizeof(v)) &&
+	if (dc_hvinfo_value(out, "irqchip", v, sizeof(v)) &&
 	    !strcmp(v, "yes"))
 		xl_buf_printf(&caps, "%sirqchip", caps.len ? " " : "");
-	if (hv_value(xl_buf_str(&out), "pit", v, sizeof(v)) &&
+	if (dc_hvinfo_value(out, "pit", v, sizeof(v)) &&
 	    !strcmp(v, "yes"))
 		xl_buf_printf(&caps, "%spit", caps.len ? " " : "");
-	if (hv_value(xl_buf_str(&out), "tsc_control", v, sizeof(v)) &&
+	if (dc_hvinfo_value(out, "tsc_control", v, sizeof(v)) &&
 	    !strcmp(v, "yes"))
 		xl_buf_printf(&caps, "%stsc_control", caps.len ? " " : "");
 	kv("kvm_caps", "%s", xl_buf_str(&caps));
 out:
-	xl_buf_dispose(&out);
 	xl_buf_dispose(&caps);
 }
 
