@@ -64,6 +64,12 @@ for mode in --foreground ""; do
 	[ ! -e "$XLD_RUNDIR/xld.sock" ] || fail "xld $mode left xld.sock"
 done
 
+# a value of XLD_WITHOUT_KVM that is neither 0 nor 1 is named, status 2
+st=0
+out=$(XLD_WITHOUT_KVM=yes timeout 20 "$XLD" --foreground 2>&1) || st=$?
+[ "$st" -eq 2 ] || fail "XLD_WITHOUT_KVM=yes: status $st, want 2: $out"
+assert_match "$out" "^xld: XLD_WITHOUT_KVM 'yes': want 0 or 1\$" "XLD_WITHOUT_KVM=yes"
+
 # --without-kvm (or XLD_WITHOUT_KVM=1): the store and xl work, guests do not.
 "$XLD" --foreground --without-kvm 2>>"$T/xld.stderr" &
 XLD_PID=$!

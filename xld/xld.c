@@ -395,7 +395,7 @@ int main(int argc, char **argv)
 	bool foreground = false, without_kvm = false;
 	char no_kvm[512];
 	const char *conlog_max_arg = NULL, *conlog_keep_arg = NULL;
-	const char *group_arg = NULL;
+	const char *group_arg = NULL, *env;
 	gid_t group;
 	uint64_t conlog_max;
 	uint32_t conlog_keep;
@@ -453,8 +453,14 @@ int main(int argc, char **argv)
 		fprintf(stderr, "xld: directory names too long\n");
 		return 1;
 	}
-	if (getenv("XLD_WITHOUT_KVM") && !strcmp(getenv("XLD_WITHOUT_KVM"), "1"))
-		without_kvm = true;
+	if ((env = getenv("XLD_WITHOUT_KVM")) && *env) {
+		if (strcmp(env, "0") && strcmp(env, "1")) {
+			fprintf(stderr, "xld: XLD_WITHOUT_KVM '%s': want 0 or "
+				"1\n", env);
+			return 2;
+		}
+		without_kvm = without_kvm || !strcmp(env, "1");
+	}
 	if (kvm_check(p.rundir, without_kvm, no_kvm, sizeof(no_kvm)))
 		return 1;
 	if ((rc = mkdir_p(p.rundir, 0755)) || (rc = mkdir_p(p.logdir, 0755)) ||
