@@ -12,10 +12,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "xld/xld.h"
-#include "xld/xs.h"
-#include "xld/xs_journal.h"
-#include "xld/xs_syncer.h"
+
+#include "xld/log.h"
+#include "xld/store/xs.h"
+#include "xld/store/xs_syncer.h"
 #include "tests/hvt_check.h"
 
 static char dir[] = "/tmp/check_xs_journal.XXXXXX";

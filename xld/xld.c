@@ -29,11 +29,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "xld/ctl.h"
-#include "xld/dom.h"
-#include "xld/xld.h"
-#include "xld/xs_journal.h"
-#include "xld/xs_server.h"
+#include "xld/ctl/ctl.h"
+#include "xld/dom/dom.h"
+#include "xld/loop.h"
+#include "xld/log.h"
+#include "xld/store/xs.h"
 
 struct xld_paths {
 	const char *rundir, *statedir, *logdir;

@@ -1,0 +1,293 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * What xl block-list, network-list, vcpu-list, vcpu-pin and top read of
+ * a domain: its devices from the store, its vCPU threads from /proc.
+ */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <sched.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "xld/dom/devnodes.h"
+#include "xld/dom/dom.h"
+#include "xld/dom/vbd.h"
+#include "xld/dom/vif.h"
+#include "xld/log.h"
+#include "xld/store/xs.h"
+
+json_object *xld_dom_vifs_json(struct xld_doms *doms, const struct xld_dom *d)
+{
+	struct xs_op op = {.st = xld_doms_store(doms), .priv = true};
+	json_object *arr = json_object_new_array(), *o;
+	char dir[96], be[128], names[4096], v[64];
+	uint32_t len = 0, off;
+	uint64_t gen;
+	bool done;
+
+	if (!arr)
+		return NULL;
+	snprintf(dir, sizeof(dir), "/local/domain/0/backend/vif/%" PRIu32,
+		 d->domid);
+	/* 8 vifs at most (vif.c): their names fit in one piece */
+	if (xs_node_list(&op, dir, 0, names, sizeof(names), &len, &gen, &done))
+		return arr; /* no vifs */
+	for (off = 0; off < len; off += (uint32_t)strlen(names + off) + 1) {
+		if (!names[off])
+			continue;
+		snprintf(be, sizeof(be), "%s/%s", dir, names + off);
+		o = json_object_new_object();
+		if (!o || json_object_array_add(arr, o)) {
+			json_object_put(o);
+			json_object_put(arr);
+			return NULL;
+		}
+		json_object_object_add(o, "devid",
+				       json_object_new_int(atoi(names + off)));
+		xld_devnode_read(&op, be, "mac", v, sizeof(v));
+		json_object_object_add(o, "mac", json_object_new_string(v));
+		xld_devnode_read(&op, be, "handle", v, sizeof(v));
+		json_object_object_add(
+		    o, "handle", json_object_new_int(v[0] ? atoi(v) : -1));
+		xld_devnode_read(&op, be, "state", v, sizeof(v));
+		json_object_object_add(
+		    o, "state", json_object_new_int(v[0] ? atoi(v) : -1));
+		json_object_object_add(o, "backend",
+				       json_object_new_string(be));
+		/* the TAP's counters, for xl top; Xen's name unless given */
+		xld_devnode_read(&op, be, "vifname", v, sizeof(v));
+		if (!v[0])
+			snprintf(v, sizeof(v), "vif%" PRIu32 ".%s", d->domid,
+				 names + off);
+		json_object_object_add(o, "vifname", json_object_new_string(v));
+		json_object_object_add(o, "stats", xld_vif_stats_json(v));
+	}
+	return arr;
+}
+
+json_object *xld_dom_vbds_json(const struct xld_dom *d)
+{
+	return xld_vbds_json(xld_doms_store(d->doms), d->domid);
+}
+
+/*
+ * The vCPU threads ("vcpu<N>") of @d's monitor, in @tids[N] (of @n);
+ * unfound ones stay 0.  Returns 0 or -errno.
+ */
+static int vcpu_tids(const struct xld_dom *d, pid_t *tids, uint32_t n)
+{
+	char p[320], comm[32], *end;
+	struct dirent *e;
+	unsigned long i;
+	DIR *dir;
+	FILE *f;
+
+	if (d->pid <= 0)
+		return -ESRCH;
+	snprintf(p, sizeof(p), "/proc/%ld/task", (long)d->pid);
+	dir = opendir(p);
+	if (!dir)
+		return -errno;
+	while ((e = readdir(dir))) {
+		if (e->d_name[0] < '0' || e->d_name[0] > '9')
+			continue;
+		snprintf(p, sizeof(p), "/proc/%ld/task/%s/comm", (long)d->pid,
+			 e->d_name);
+		f = fopen(p, "re");
+		if (!f)
+			continue;
+		if (!fgets(comm, sizeof(comm), f))
+			comm[0] = '\0';
+		fclose(f);
+		comm[strcspn(comm, "\n")] = '\0';
+		if (strncmp(comm, "vcpu", 4) || !comm[4])
+			continue;
+		i = strtoul(comm + 4, &end, 10);
+		if (!*end && i < n)
+			tids[i] = (pid_t)atol(e->d_name);
+	}
+	closedir(dir);
+	return 0;
+}
+
+/* A CPU set as Xen prints it: "all", or "0-3,6". */
+static void cpuset_str(const cpu_set_t *s, char *buf, size_t len)
+{
+	long ncpu = sysconf(_SC_NPROCESSORS_CONF), i, j;
+	size_t o = 0;
+
+	if (ncpu < 1 || ncpu > CPU_SETSIZE)
+		ncpu = CPU_SETSIZE;
+	for (i = 0; i < ncpu && CPU_ISSET(i, s); i++)
+		;
+	if (i == ncpu) {
+		snprintf(buf, len, "all");
+		return;
+	}
+	buf[0] = '\0';
+	for (i = 0; i < ncpu && o < len; i++) {
+		if (!CPU_ISSET(i, s))
+			continue;
+		for (j = i; j + 1 < ncpu && CPU_ISSET(j + 1, s); j++)
+			;
+		o += (size_t)snprintf(buf + o, len - o,
+				      j > i ? "%s%ld-%ld" : "%s%ld",
+				      o ? "," : "", i, j);
+		i = j;
+	}
+}
+
+/* State letter, last CPU and CPU time of thread @tid of @pid. */
+static int task_stat(pid_t pid, pid_t tid, char *state, int *cpu,
+		     uint64_t *ns)
+{
+	unsigned long long ut = 0, st = 0;
+	long hz = sysconf(_SC_CLK_TCK);
+	char p[64], buf[1024], *s, *save = NULL;
+	int field, r;
+	FILE *f;
+
+	snprintf(p, sizeof(p), "/proc/%ld/task/%ld/stat", (long)pid,
+		 (long)tid);
+	f = fopen(p, "re");
+	if (!f)
+		return -errno;
+	s = fgets(buf, sizeof(buf), f);
+	fclose(f);
+	if (!s || !(s = strrchr(buf, ')')))
+		return -EIO;
+	/* field 3 (state) follows the name */
+	for (field = 3, s = strtok_r(s + 1, " ", &save); s;
+	     field++, s = strtok_r(NULL, " ", &save)) {
+		if (field == 3)
+			*state = s[0];
+		else if (field == 14)
+			ut = strtoull(s, NULL, 10);
+		else if (field == 15)
+			st = strtoull(s, NULL, 10);
+		else if (field == 39) {
+			r = atoi(s);
+			*cpu = r;
+			break;
+		}
+	}
+	if (field != 39)
+		return -EIO;
+	*ns = (ut + st) * (1000000000ull / (uint64_t)(hz > 0 ? hz : 100));
+	return 0;
+}
+
+json_object *xld_dom_vcpus_json(const struct xld_dom *d, int *rcp)
+{
+	json_object *arr = NULL, *o;
+	pid_t *tids = NULL;
+	cpu_set_t set;
+	char aff[512], state = '?';
+	uint64_t ns = 0;
+	/* every possible vCPU, as Xen lists them; past vcpus, offline */
+	uint32_t i, n = d->maxvcpus > d->vcpus ? d->maxvcpus : d->vcpus;
+	int cpu = -1, rc;
+
+	tids = calloc(n ? n : 1, sizeof(*tids));
+	arr = json_object_new_array();
+	rc = tids && arr ? vcpu_tids(d, tids, n) : -ENOMEM;
+	for (i = 0; !rc && i < n; i++) {
+		o = json_object_new_object();
+		if (!o || json_object_array_add(arr, o)) {
+			json_object_put(o);
+			rc = -ENOMEM;
+			break;
+		}
+		json_object_object_add(o, "vcpu", json_object_new_int64(i));
+		if (i >= d->vcpus || !tids[i] ||
+		    task_stat(d->pid, tids[i], &state, &cpu, &ns)) {
+			/* not started, or gone: Xen's offline vCPU */
+			json_object_object_add(o, "online",
+					       json_object_new_boolean(0));
+			continue;
+		}
+		json_object_object_add(o, "online", json_object_new_boolean(1));
+		json_object_object_add(o, "tid", json_object_new_int64(tids[i]));
+		json_object_object_add(o, "cpu", json_object_new_int(cpu));
+		json_object_object_add(o, "running",
+				       json_object_new_boolean(state == 'R'));
+		json_object_object_add(
+		    o, "paused",
+		    json_object_new_boolean(d->state == DC_STATE_PAUSED));
+		json_object_object_add(o, "cpu_time_ns",
+				       json_object_new_int64((int64_t)ns));
+		CPU_ZERO(&set);
+		if (sched_getaffinity(tids[i], sizeof(set), &set))
+			snprintf(aff, sizeof(aff), "all");
+		else
+			cpuset_str(&set, aff, sizeof(aff));
+		json_object_object_add(o, "affinity",
+				       json_object_new_string(aff));
+	}
+	free(tids);
+	if (rc) {
+		json_object_put(arr);
+		*rcp = rc;
+		return NULL;
+	}
+	return arr;
+}
+
+uint64_t xld_dom_cpu_time_now(const struct xld_dom *d)
+{
+	uint32_t n = d->maxvcpus > d->vcpus ? d->maxvcpus : d->vcpus;
+	uint64_t sum = 0, ns;
+	pid_t *tids;
+	char state;
+	int cpu;
+
+	if (d->pid <= 0 || !n)
+		return d->cpu_time_ns;
+	tids = calloc(n, sizeof(*tids));
+	if (!tids || vcpu_tids(d, tids, n)) {
+		free(tids);
+		return d->cpu_time_ns;
+	}
+	for (uint32_t i = 0; i < n; i++)
+		if (tids[i] && !task_stat(d->pid, tids[i], &state, &cpu, &ns))
+			sum += ns;
+	free(tids);
+	return sum > d->cpu_time_ns ? sum : d->cpu_time_ns;
+}
+
+int xld_dom_vcpu_pin(const struct xld_dom *d, int vcpu, const cpu_set_t *set)
+{
+	pid_t *tids;
+	uint32_t i;
+	int rc, done = 0;
+
+	tids = calloc(d->vcpus ? d->vcpus : 1, sizeof(*tids));
+	if (!tids)
+		return -ENOMEM;
+	rc = vcpu_tids(d, tids, d->vcpus);
+	for (i = 0; !rc && i < d->vcpus; i++) {
+		if (vcpu >= 0 && (uint32_t)vcpu != i)
+			continue;
+		if (!tids[i]) {
+			rc = -ESRCH;
+			break;
+		}
+		if (sched_setaffinity(tids[i], sizeof(*set), set))
+			rc = -errno;
+		else
+			done++;
+	}
+	free(tids);
+	if (!rc && !done)
+		rc = -ENOENT;
+	if (rc)
+		xld_err("domain %" PRIu32 " vcpu %d: %s", d->domid, vcpu,
+			strerror(-rc));
+	return rc;
+}
