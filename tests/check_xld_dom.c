@@ -17,8 +17,8 @@
 
 #include <uuid/uuid.h>
 
-#include "xld/dom.h"
-#include "xld/xs_server.h"
+#include "xld/dom/dom.h"
+#include "xld/store/xs.h"
 #include "tests/hvt_check.h"
 
 /* ---- names and actions ---- */

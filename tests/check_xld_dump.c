@@ -15,7 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "xld/dump.h"
+#include "xld/dom/dump.h"
 #include "tests/hvt_check.h"
 
 static char dir[] = "/tmp/check_xld_dump.XXXXXX";

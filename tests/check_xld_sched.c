@@ -15,7 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "xld/cpu_sched.h"
+#include "xld/dom/cpu_sched.h"
 #include "tests/hvt_check.h"
 
 /* ---- the mapping ---- */

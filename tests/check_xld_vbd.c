@@ -17,7 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "xld/vbd.h"
+#include "xld/dom/vbd.h"
 #include "tests/hvt_check.h"
 
 /* ---- vdev numbers (docs/misc/vbd-interface.txt) ---- */

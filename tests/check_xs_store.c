@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "xld/xs.h"
+#include "xld/store/xs.h"
 #include "tests/hvt_check.h"
 
 /* Watch events land here: "token:path" lines. */
