@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * xld: the daemon.  It keeps the domains (dom.c), answers xl on
- * $XLD_RUNDIR/xld.sock and xld-ro.sock (ctl.c), and serves the XenStore
- * store on $XLD_RUNDIR/xenstored.sock (Domain-0, privileged) and on
- * $XLD_RUNDIR/xs-dom/<domid>.sock for each introduced domain.
+ * xld: the daemon's arguments, start-up and wiring.  It keeps the domains
+ * (dom/), answers xl on $XLD_RUNDIR/xld.sock and xld-ro.sock (ctl/), and
+ * serves the XenStore (store/) on $XLD_RUNDIR/xenstored.sock (Domain-0,
+ * privileged) and on $XLD_RUNDIR/xs-dom/<domid>.sock for each introduced
+ * domain.
  */
 #include "config.h"
 

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * What xl block-list, network-list, vcpu-list, vcpu-pin and top read of
- * a domain: its devices from the store, its vCPU threads from /proc.
+ * A domain's devices: its disks and vifs brought up with its monitor and
+ * down with it, and what xl block-list, network-list, vcpu-list, vcpu-pin
+ * and top read of a domain: its devices from the store, its vCPU threads
+ * from /proc.
  */
 #include "config.h"
 
@@ -17,6 +19,7 @@
 
 #include "xld/dom/devnodes.h"
 #include "xld/dom/dom.h"
+#include "xld/dom/dom_internal.h"
 #include "xld/dom/vbd.h"
 #include "xld/dom/vif.h"
 #include "xld/log.h"
@@ -290,4 +293,93 @@ int xld_dom_vcpu_pin(const struct xld_dom *d, int vcpu, const cpu_set_t *set)
 		xld_err("domain %" PRIu32 " vcpu %d: %s", d->domid, vcpu,
 			strerror(-rc));
 	return rc;
+}
+
+/* @d's vifs, on the way out: script offline, TAPs and nodes gone. */
+void dom_vifs_down(struct xld_doms *doms, struct xld_dom *d)
+{
+	struct xld_vifs *vifs = malloc(sizeof(*vifs));
+	char err[256];
+
+	if (vifs &&
+	    !xld_vifs_parse(d->config, d->domid, vifs, err, sizeof(err)))
+		xld_vifs_down(doms->st, vifs);
+	free(vifs);
+}
+
+/* @d's vif nodes again, after its home was rewritten. */
+void dom_vifs_republish(struct xld_doms *doms, struct xld_dom *d)
+{
+	struct xld_vifs *vifs = malloc(sizeof(*vifs));
+	char err[256];
+
+	if (vifs &&
+	    !xld_vifs_parse(d->config, d->domid, vifs, err, sizeof(err)))
+		xld_vifs_republish(doms->st, vifs);
+	free(vifs);
+}
+
+/*
+ * Refuse @vbds when another domain whose guest can still write (it has
+ * not shut down) has one of their targets and either may write it, as
+ * Xen's block script does; a target given twice in @d is refused alike.
+ */
+static int vbds_in_use(struct xld_doms *doms, const struct xld_dom *d,
+		       const struct xld_vbds *vbds, char *err, size_t errlen)
+{
+	struct xld_dom *o;
+	int rc = xld_vbds_conflict(vbds, vbds, d->name, err, errlen);
+
+	for (o = doms->list; !rc && o; o = o->next) {
+		if (o == d || !o->vbds || o->state == DC_STATE_SHUTDOWN)
+			continue;
+		rc = xld_vbds_conflict(vbds, o->vbds, o->name, err, errlen);
+	}
+	return rc;
+}
+
+/*
+ * @d's disks, checked on the host and against the other domains, and
+ * their store nodes written, into *@out; doms->dc_msg says why not.
+ */
+int dom_vbds_up(struct xld_doms *doms, struct xld_dom *d,
+		   struct xld_vbds **out)
+{
+	struct xld_vbds *vbds = NULL;
+	char *err = doms->dc_msg;
+	size_t len = sizeof(doms->dc_msg);
+	int rc;
+
+	rc = xld_vbds_parse(d->config, d->domid, &vbds, err, len);
+	if (!rc)
+		rc = xld_vbds_check(vbds, err, len);
+	if (!rc)
+		rc = vbds_in_use(doms, d, vbds, err, len);
+	if (!rc)
+		rc = xld_vbds_publish(doms->st, vbds, err, len);
+	if (rc) {
+		xld_vbds_free(vbds);
+		return rc;
+	}
+	*out = vbds;
+	return 0;
+}
+
+/*
+ * What the disks of @d, found running after a restart of xld, are: the
+ * in-use check counts them as before.
+ */
+void dom_vbds_recover(struct xld_dom *d)
+{
+	struct xld_vbds *vbds = NULL;
+	char err[256];
+
+	if (xld_vbds_parse(d->config, d->domid, &vbds, err, sizeof(err))) {
+		xld_warn("domain %" PRIu32 " (%s): its disks: %s", d->domid,
+			 d->name, err);
+		return;
+	}
+	xld_vbds_recover(vbds);
+	xld_vbds_free(d->vbds);
+	d->vbds = vbds;
 }

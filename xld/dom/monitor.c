@@ -1,0 +1,459 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Each guest's xlhv monitor: started, watched (its watch fd pushes state
+ * changes; a slow timer asks too and catches a lost watch), and
+ * re-attached to when xld starts again.
+ */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <time.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#include <uuid/uuid.h>
+
+#include "xld/dom/cpu_sched.h"
+#include "xld/dom/dom.h"
+#include "xld/dom/dom_internal.h"
+#include "xld/dom/vbd.h"
+#include "xld/dom/vif.h"
+#include "xld/file.h"
+#include "xld/log.h"
+
+/*
+ * Monitors push state changes on a watch fd (dc_domain_watch); a slow timer
+ * also asks each for its CPU time, and catches what a lost watch missed.
+ */
+#define POLL_MS 1000
+
+void monitor_watch_stop(struct xld_dom *d)
+{
+	if (d->watch_fd < 0)
+		return;
+	xld_loop_del(d->doms->loop, d->watch_fd);
+	close(d->watch_fd);
+	d->watch_fd = -1;
+}
+
+void monitor_info_apply(struct xld_dom *d, const struct dc_dominfo *info)
+{
+	d->pid = info->pid;
+	d->state = info->state;
+	d->reason = info->state == DC_STATE_SHUTDOWN ? info->shutdown_reason
+						     : DC_SHUTDOWN_NONE;
+	if (info->vcpus)
+		d->vcpus = info->vcpus;
+	if (info->memory_kib)
+		d->memory_kib = info->memory_kib;
+	d->cpu_time_ns = info->cpu_time_ns;
+}
+
+static void watch_event(struct xld_loop *loop, int fd, uint32_t events,
+			void *arg);
+
+/* Be told of @d's state changes; without it the slow timer still asks. */
+static void monitor_watch_start(struct xld_doms *doms, struct xld_dom *d)
+{
+	int fd, rc;
+	struct timeval limit = {1, 0};
+
+	monitor_watch_stop(d);
+	fd = dc_domain_watch(doms->dc, d->domid);
+	if (fd < 0) {
+		xld_warn("domain %" PRIu32 ": cannot watch its monitor: %s",
+			 d->domid, strerror(-fd));
+		return;
+	}
+	/* events are read once epoll says one is there: one that does not
+	 * arrive whole within a second must not hold up the daemon */
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof(limit));
+	rc = xld_loop_add(doms->loop, fd, EPOLLIN, watch_event, d);
+	if (rc) {
+		xld_warn("domain %" PRIu32 ": epoll: %s", d->domid,
+			 strerror(-rc));
+		close(fd);
+		return;
+	}
+	d->watch_fd = fd;
+}
+
+/*
+ * Put @d's monitor in its cgroup with its weight and cap.  Never fails the
+ * guest: what cannot be applied is logged, and said in doms->sched_msg
+ * (for xl create) when the config asked for more than the defaults.
+ */
+static void sched_join(struct xld_doms *doms, struct xld_dom *d)
+{
+	bool asked = d->weight != XLD_SCHED_WEIGHT_DEFAULT ||
+		     d->cap != XLD_SCHED_CAP_NONE;
+	char err[400];
+	int rc;
+
+	doms->sched_msg[0] = '\0';
+	/*
+	 * Defaults need no group: moving a process between cgroups costs
+	 * ~9 ms of a create here (cgroup v1).  xl sched-credit makes the
+	 * group when a domain first leaves the defaults.
+	 */
+	if (!asked)
+		return;
+	rc = xld_sched_set(doms->sched, d->domid, d->pid, d->weight, d->cap,
+			   err, sizeof(err));
+	if (!rc)
+		return;
+	xld_warn("domain %" PRIu32 " (%s): cpu_weight %u and cap %u are not "
+		 "applied: %s",
+		 d->domid, d->name, d->weight, d->cap, err);
+	if (asked)
+		snprintf(doms->sched_msg, sizeof(doms->sched_msg),
+			 "cpu_weight %u and cap %u are not applied: %s",
+			 d->weight, d->cap, err);
+}
+
+/*
+ * Start @d's monitor (its record is written and its domid set), its vifs
+ * first; on failure nothing of either is left and doms->dc_msg says why.
+ */
+int monitor_start(struct xld_doms *doms, struct xld_dom *d)
+{
+	struct dc_build b = {0};
+	struct dc_dominfo info;
+	struct dc_net nets[XLD_VIF_MAX];
+	struct dc_disk disks[XLD_VBD_MAX];
+	struct xld_vifs *vifs = NULL;
+	struct xld_vbds *vbds = NULL;
+	json_object *cfg = d->config;
+	char console[PATH_MAX];
+	pid_t pid;
+	int rc;
+
+	doms->dc_msg[0] = '\0';
+	rc = xld_path_fmt(console, sizeof(console), "%s/%s.log", doms->condir,
+			  d->name);
+	if (rc)
+		return rc;
+	vifs = malloc(sizeof(*vifs));
+	if (!vifs)
+		return -ENOMEM;
+	rc = dom_vbds_up(doms, d, &vbds);
+	if (rc)
+		goto out;
+	rc = xld_vifs_parse(cfg, d->domid, vifs, doms->dc_msg,
+			    sizeof(doms->dc_msg));
+	if (!rc)
+		rc = xld_vifs_up(doms->st, vifs, doms->dc_msg,
+				 sizeof(doms->dc_msg));
+	if (rc) {
+		xld_vbds_unpublish(doms->st, d->domid);
+		goto out;
+	}
+	b.nets = nets;
+	b.nnets = xld_vifs_nets(vifs, nets);
+	b.disks = disks;
+	b.ndisks = xld_vbds_disks(vbds, disks);
+	b.domid = d->domid;
+	b.name = d->name;
+	b.kernel = config_str(cfg, "kernel");
+	b.ramdisk = config_str(cfg, "ramdisk");
+	b.cmdline = config_str(cfg, "cmdline");
+	b.memory_mib = d->memory_kib / 1024;
+	b.maxmem_mib = d->maxmem_kib / 1024;
+	b.vcpus = d->vcpus;
+	b.maxvcpus = d->maxvcpus;
+	b.console_log = console;
+	b.console_log_max = doms->conlog_max;
+	b.console_log_keep = doms->conlog_keep;
+	rc = dc_domain_create(doms->dc, &b, &pid);
+	if (rc) {
+		/* the monitor's message stays the reason given */
+		xld_vifs_down(doms->st, vifs);
+		xld_vbds_unpublish(doms->st, d->domid);
+		goto out;
+	}
+	xld_vifs_connected(doms->st, vifs);
+	xld_vbds_connected(doms->st, vbds);
+	xld_vbds_free(d->vbds);
+	d->vbds = vbds;
+	vbds = NULL;
+	/* the RAM built: what mem-max may come back up to */
+	d->ram_kib =
+	    (b.maxmem_mib > b.memory_mib ? b.maxmem_mib : b.memory_mib) * 1024;
+	if (d->maxmem_kib > d->ram_kib)
+		d->maxmem_kib = d->ram_kib;
+	d->pid = pid;
+	d->state = DC_STATE_RUNNING;
+	d->reason = DC_SHUTDOWN_NONE;
+	d->handled = false;
+	monitor_watch_start(doms, d);
+	if (dc_domain_info(doms->dc, d->domid, &info) == 0)
+		monitor_info_apply(d, &info);
+	sched_join(doms, d);
+out:
+	xld_vbds_free(vbds);
+	free(vifs);
+	return rc;
+}
+
+int xld_dom_refresh(struct xld_doms *doms, struct xld_dom *d)
+{
+	struct dc_dominfo info;
+	enum dc_state was = d->state;
+	int rc;
+
+	/* a monitor writing a dump answers when it is done */
+	if (d->handled || d->pid == 0 || d->dumping)
+		return 0;
+	rc = dc_domain_info(doms->dc, d->domid, &info);
+	if (rc == -ESRCH) {
+		/* the monitor died: the guest crashed with it */
+		xld_warn("domain %" PRIu32 " (%s): monitor %ld is gone",
+			 d->domid, d->name, (long)d->pid);
+		d->pid = 0;
+		d->state = DC_STATE_SHUTDOWN;
+		d->reason = DC_SHUTDOWN_CRASH;
+		dom_stopped(doms, d);
+		return 0;
+	}
+	if (rc)
+		return rc;
+	monitor_info_apply(d, &info);
+	if (d->state == DC_STATE_SHUTDOWN)
+		dom_stopped(doms, d);
+	else if (d->state != was)
+		dom_notify(doms, d, XLD_DOM_CHANGED);
+	return 0;
+}
+
+static void watch_event(struct xld_loop *loop, int fd, uint32_t events,
+			void *arg)
+{
+	struct xld_dom *d = arg;
+	struct xld_doms *doms = d->doms;
+	struct dc_dominfo info;
+	enum dc_state was = d->state;
+	int rc;
+
+	rc = dc_watch_read(fd, &info);
+	if (rc) {
+		/* the monitor went away, or spoke nonsense: ask it directly */
+		monitor_watch_stop(d);
+		if (d->handled) {
+			if (rc == -ECONNRESET)
+				d->pid = 0;
+			return;
+		}
+		xld_dom_refresh(doms, d);
+		return;
+	}
+	if (d->handled)
+		return;
+	d->state = info.state;
+	d->reason = info.state == DC_STATE_SHUTDOWN ? info.shutdown_reason
+						    : DC_SHUTDOWN_NONE;
+	d->cpu_time_ns = info.cpu_time_ns;
+	if (d->state == DC_STATE_SHUTDOWN)
+		dom_stopped(doms, d);
+	else if (d->state != was)
+		dom_notify(doms, d, XLD_DOM_CHANGED);
+}
+
+/* Refresh every domain; domids first, as policies change the list. */
+static void refresh_all(struct xld_doms *doms)
+{
+	uint32_t *ids;
+	unsigned int n = 0, i;
+	struct xld_dom *d;
+
+	if (!doms->count)
+		return;
+	ids = malloc(doms->count * sizeof(*ids));
+	if (!ids)
+		return;
+	for (d = doms->list; d; d = d->next)
+		if (!d->handled && !d->dumping)
+			ids[n++] = d->domid;
+	for (i = 0; i < n; i++) {
+		d = xld_dom_by_id(doms, ids[i]);
+		if (d)
+			xld_dom_refresh(doms, d);
+		/* a watch lost to a bad event comes back */
+		d = xld_dom_by_id(doms, ids[i]);
+		if (d && !d->handled && !d->dumping && d->pid &&
+		    d->watch_fd < 0)
+			monitor_watch_start(doms, d);
+	}
+	free(ids);
+}
+
+static void poll_timer(struct xld_loop *loop, int fd, uint32_t events,
+		       void *arg)
+{
+	uint64_t ticks;
+
+	if (read(fd, &ticks, sizeof(ticks)) != (ssize_t)sizeof(ticks))
+		return;
+	refresh_all(arg);
+	record_retry_dirty(arg);
+}
+
+int monitor_poll_start(struct xld_doms *doms)
+{
+	struct itimerspec its = {{POLL_MS / 1000, POLL_MS % 1000 * 1000000L},
+				 {POLL_MS / 1000, POLL_MS % 1000 * 1000000L}};
+
+	doms->timer_fd =
+	    timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (doms->timer_fd < 0 ||
+	    timerfd_settime(doms->timer_fd, 0, &its, NULL) < 0)
+		return -errno;
+	return xld_loop_add(doms->loop, doms->timer_fd, EPOLLIN, poll_timer,
+			    doms);
+}
+
+void monitor_poll_stop(struct xld_doms *doms)
+{
+	if (doms->timer_fd < 0)
+		return;
+	xld_loop_del(doms->loop, doms->timer_fd);
+	close(doms->timer_fd);
+	doms->timer_fd = -1;
+}
+
+/* A monitor with no record: keep it, under a name that says so. */
+static void adopt_orphan(struct xld_doms *doms, const struct dc_dominfo *info)
+{
+	struct xld_dom *d = dom_new(doms);
+	char name[32];
+
+	if (!d)
+		return;
+	snprintf(name, sizeof(name), "orphan-%" PRIu32, info->domid);
+	d->name = strdup(name);
+	d->config = json_object_new_object();
+	if (!d->name || !d->config) {
+		dom_free(d);
+		return;
+	}
+	json_object_object_add(d->config, "name", json_object_new_string(name));
+	d->domid = info->domid;
+	uuid_generate_random(d->uuid);
+	d->on_poweroff = d->on_reboot = d->on_crash = XLD_ACTION_PRESERVE;
+	d->start_time = time(NULL);
+	monitor_info_apply(d, info);
+	dom_list_insert(doms, d);
+	xld_warn("domain %" PRIu32 ": monitor %ld has no record: adopted as "
+		 "%s (preserved when it stops)",
+		 d->domid, (long)d->pid, name);
+	record_update(doms, d);
+}
+
+/* Remove the groups of domains that went while no xld watched. */
+static void sched_prune(struct xld_doms *doms)
+{
+	uint32_t *ids = malloc((doms->count + 1) * sizeof(*ids));
+	struct xld_dom *d;
+	size_t n = 0;
+
+	if (!ids)
+		return;
+	for (d = doms->list; d; d = d->next)
+		ids[n++] = d->domid;
+	xld_sched_prune(doms->sched, ids, n);
+	free(ids);
+}
+
+void xld_doms_load(struct xld_doms *doms)
+{
+	struct dc_dominfo *infos = NULL, info;
+	struct xld_dom *d;
+	struct dirent *de;
+	size_t n = 0, i;
+	uint32_t *ids;
+	unsigned int nids = 0;
+	bool counted;
+	DIR *dir;
+	int rc;
+
+	/* the counter is saved before any record that uses it */
+	counted = record_load_next_domid(doms);
+	dir = opendir(doms->recdir);
+	while (dir && (de = readdir(dir))) {
+		size_t len = strlen(de->d_name);
+
+		if (de->d_name[0] == '.' || len < 6 ||
+		    strcmp(de->d_name + len - 5, ".json"))
+			continue;
+		if (record_load(doms, de->d_name, &d))
+			continue;
+		if (xld_dom_by_id(doms, d->domid) ||
+		    dom_by_name(doms, d->name)) {
+			xld_err("%s: duplicate domain %" PRIu32
+				" (%s): ignored",
+				de->d_name, d->domid, d->name);
+			dom_free(d);
+			continue;
+		}
+		dom_list_insert(doms, d);
+		if (!counted && d->domid >= doms->next_domid)
+			doms->next_domid = d->domid + 1;
+	}
+	if (dir)
+		closedir(dir);
+	/* live monitors without a record: adopted, never killed */
+	if (dc_domain_list(doms->dc, &infos, &n) == 0) {
+		for (i = 0; i < n; i++)
+			if (!xld_dom_by_id(doms, infos[i].domid))
+				adopt_orphan(doms, &infos[i]);
+		free(infos);
+	}
+	ids = doms->count ? malloc(doms->count * sizeof(*ids)) : NULL;
+	for (d = doms->list; d && ids; d = d->next)
+		ids[nids++] = d->domid;
+	for (i = 0; i < nids; i++) {
+		d = xld_dom_by_id(doms, ids[i]);
+		if (!d)
+			continue;
+		rc = dc_domain_info(doms->dc, d->domid, &info);
+		if (rc == 0) {
+			monitor_info_apply(d, &info);
+			monitor_watch_start(doms, d);
+			sched_join(doms, d);
+			dom_vbds_recover(d);
+			store_attach(doms, d);
+			xld_info("domain %" PRIu32 " (%s): re-attached to "
+				 "monitor %ld, %s",
+				 d->domid, d->name, (long)d->pid,
+				 xld_state_name(d->state));
+			if (d->state == DC_STATE_SHUTDOWN)
+				dom_stopped(doms, d);
+			continue;
+		}
+		/* died while no xld watched it */
+		d->pid = 0;
+		d->state = DC_STATE_SHUTDOWN;
+		if (d->reason == DC_SHUTDOWN_NONE)
+			d->reason = DC_SHUTDOWN_CRASH;
+		store_attach(doms, d);
+		if (d->handled) {
+			xld_info("domain %" PRIu32 " (%s): preserved, its "
+				 "monitor is gone",
+				 d->domid, d->name);
+			continue;
+		}
+		xld_warn("domain %" PRIu32 " (%s): its monitor is gone (%s)",
+			 d->domid, d->name, strerror(-rc));
+		dom_stopped(doms, d);
+	}
+	free(ids);
+	sched_prune(doms);
+}
