@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * xld's disks (xld/vbd.c) without guests: Xen's vdev numbers, config
+ * xld's disks (xld/dom/vbd.c) without guests: Xen's vdev numbers, config
  * entries refused with a message naming them, targets checked on real
  * files, the sharing rule by file identity, and the vbd nodes on a real
  * store.

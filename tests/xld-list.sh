@@ -1,5 +1,5 @@
 #!/bin/bash
-# xl list with xld's list reply made as text (xld/ctl_list.c) and read as
+# xl list with xld's list reply made as text (xld/ctl/ctl_list.c) and read as
 # a stream (xlcli/xl_domrows.c), against real test guests:
 #  - every domain in `xl list -j' has the members, and the values, that
 #    `xl list -j NAME' (xld's info, json-c) gives: the two makers agree;
