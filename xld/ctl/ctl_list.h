@@ -16,7 +16,8 @@
 /*
  * {"domains": [@dom0, one object per guest of @doms]} into *@text
  * (malloc'd, *@len bytes, no newline).  @dom0 is a flat object (scalar
- * members only); each guest has the members ctl.c's dom_json gives.
+ * members only); each guest has the members methods_info.c's dom_json
+ * gives.
  * Returns 0 or -ENOMEM, -EINVAL for a @dom0 that is not flat.
  */
 int xld_ctl_list_text(struct xld_doms *doms, json_object *dom0, char **text,

@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the files of xld/ctl/ share among themselves; nothing outside
+ * xld/ctl/ includes this (ctl.h is the public side).
+ */
+#ifndef XLD_CTL_INTERNAL_H
+#define XLD_CTL_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <json-c/json.h>
+
+#include "xld/ctl/ctl.h"
+#include "xld/dom/dom.h"
+
+#define CTL_MODIFIES 0x1 /* refused on the read-only socket */
+#define CTL_DOMAIN 0x2	 /* params.domain names a domain */
+#define CTL_IN_CAP (XLD_CTL_LINE_MAX + 1)
+/* Past this much unsent output a client's requests wait (backpressure). */
+#define CTL_OUT_SOFT (256u * 1024)
+
+struct ctl_conn {
+	struct ctl_conn *next;
+	struct xld_ctl *ctl;
+	int fd;
+	bool priv;
+	bool dead;     /* closed at the next kick */
+	bool draining; /* refused: reply sent, input discarded until EOF */
+	bool resume;   /* a wait ended: look at buffered requests */
+	bool waiting;  /* a reply is held until wait_domid shuts down */
+	uint32_t wait_domid; /* 0: until a dump-core ends */
+	uint64_t serial;     /* names it to a dump-core that ends later */
+	json_object *wait_id;
+	bool subscribed; /* "events": domain changes are sent unasked */
+	uint32_t events;
+	pid_t pid;
+	uid_t uid;
+	char *in;
+	size_t in_len, in_cap; /* grows up to CTL_IN_CAP */
+	char *out;
+	size_t out_len, out_off, out_cap;
+};
+
+struct xld_ctl {
+	struct xld_loop *loop;
+	struct xld_doms *doms;
+	gid_t group; /* may use xld.sock too; (gid_t)-1: root only */
+	int lfd[2]; /* rw, ro */
+	char *path[2];
+	int kick_fd;
+	struct ctl_conn *conns;
+	unsigned int nconns;
+	uint64_t next_serial;
+};
+
+struct ctl_req {
+	struct ctl_conn *c;
+	json_object *params;
+	json_object *result; /* set by a handler that succeeds */
+	char *text;	     /* or: the result as JSON text (malloc'd) */
+	size_t text_len;
+	struct xld_dom *dom; /* CTL_DOMAIN: the domain, NULL for Domain-0 */
+	const char *qualifier;
+	bool pending;  /* the handler holds the reply */
+	char msg[512]; /* why a handler failed */
+};
+
+struct ctl_method {
+	const char *name;
+	int (*fn)(struct ctl_req *r);
+	unsigned int flags;
+};
+
+/* ---- conn.c: connections, their buffers, deferred work ---- */
+/* @len bytes of @s and a newline to @c's output (dropped past the max). */
+void conn_queue(struct ctl_conn *c, const char *s, size_t len);
+void conn_flush(struct ctl_conn *c);
+/* Have the loop close dead clients and resume waits, soon (not here). */
+void kick(struct xld_ctl *ctl);
+
+/* ---- reply.c: what is sent to a client ---- */
+void send_error(struct ctl_conn *c, json_object *id, int rc, const char *msg);
+/* Takes ownership of @result (NULL: an empty object). */
+void send_result(struct ctl_conn *c, json_object *id, json_object *result);
+/* @text: a result already in JSON (a large one, made without json-c). */
+void send_text_result(struct ctl_conn *c, json_object *id, const char *text,
+		      size_t len);
+/* An event of a domain, unasked, to a subscribed client. */
+void send_event(struct ctl_conn *c, const struct xld_dom *d,
+		enum xld_dom_event ev);
+
+/* ---- methods.c: the method table and the dispatch of a request ---- */
+/* One request line (NUL-terminated, newline stripped). */
+void handle_line(struct ctl_conn *c, const char *line, size_t len);
+/* Why @r failed into r->msg; returns @rc. */
+int fail(struct ctl_req *r, int rc, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+int refuse_dom0(struct ctl_req *r, const char *what);
+/* params.domain: a name or a domid (string or number). */
+int resolve_domain(struct ctl_req *r);
+
+/* ---- methods_info.c: what xld and its domains are ---- */
+/* The list's members too: keep ctl_list.c gen_dom() the same. */
+json_object *dom_json(const struct xld_dom *d);
+json_object *dom0_json(void);
+int do_hello(struct ctl_req *r);
+int do_list(struct ctl_req *r);
+int do_info(struct ctl_req *r);
+int do_devices(struct ctl_req *r);
+int do_stats(struct ctl_req *r);
+int do_dmesg(struct ctl_req *r);
+int do_dmesg_clear(struct ctl_req *r);
+
+/* ---- methods_domain.c: a domain's life ---- */
+int do_domid(struct ctl_req *r);
+int do_domname(struct ctl_req *r);
+int do_console(struct ctl_req *r);
+int do_create(struct ctl_req *r);
+int do_destroy(struct ctl_req *r);
+int do_pause(struct ctl_req *r);
+int do_unpause(struct ctl_req *r);
+int do_shutdown(struct ctl_req *r);
+int do_reboot(struct ctl_req *r);
+int do_wait(struct ctl_req *r);
+int do_events(struct ctl_req *r);
+int do_rename(struct ctl_req *r);
+int do_config_update(struct ctl_req *r);
+int do_dump_core(struct ctl_req *r);
+
+/* ---- methods_resources.c: memory, vCPUs, CPU weight and cap ---- */
+int do_vcpus(struct ctl_req *r);
+int do_vcpu_pin(struct ctl_req *r);
+int do_vcpu_set(struct ctl_req *r);
+int do_mem_set(struct ctl_req *r);
+int do_mem_max(struct ctl_req *r);
+int do_sched_credit_get(struct ctl_req *r);
+int do_sched_credit_set(struct ctl_req *r);
+
+#endif

@@ -1,0 +1,218 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The one method table, and a request line checked against it (method,
+ * privilege, parameters, domain) and dispatched to its handler.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xld/ctl/ctl_internal.h"
+
+int fail(struct ctl_req *r, int rc, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(r->msg, sizeof(r->msg), fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+int refuse_dom0(struct ctl_req *r, const char *what)
+{
+	return fail(r, -EPERM, "Domain-0 cannot be %s", what);
+}
+
+static const struct ctl_method methods[] = {
+    {"hello", do_hello, 0},
+    {"list", do_list, 0},
+    {"info", do_info, CTL_DOMAIN},
+    {"domid", do_domid, CTL_DOMAIN},
+    {"domname", do_domname, CTL_DOMAIN},
+    {"console", do_console, CTL_DOMAIN},
+    {"wait", do_wait, CTL_DOMAIN},
+    {"events", do_events, 0},
+    {"create", do_create, CTL_MODIFIES},
+    {"destroy", do_destroy, CTL_MODIFIES | CTL_DOMAIN},
+    {"shutdown", do_shutdown, CTL_MODIFIES | CTL_DOMAIN},
+    {"reboot", do_reboot, CTL_MODIFIES | CTL_DOMAIN},
+    {"pause", do_pause, CTL_MODIFIES | CTL_DOMAIN},
+    {"unpause", do_unpause, CTL_MODIFIES | CTL_DOMAIN},
+    {"rename", do_rename, CTL_MODIFIES | CTL_DOMAIN},
+    {"devices", do_devices, CTL_DOMAIN},
+    {"stats", do_stats, 0},
+    {"config-update", do_config_update, CTL_MODIFIES | CTL_DOMAIN},
+    {"vcpus", do_vcpus, CTL_DOMAIN},
+    {"vcpu-pin", do_vcpu_pin, CTL_MODIFIES | CTL_DOMAIN},
+    {"vcpu-set", do_vcpu_set, CTL_MODIFIES | CTL_DOMAIN},
+    {"mem-set", do_mem_set, CTL_MODIFIES | CTL_DOMAIN},
+    {"mem-max", do_mem_max, CTL_MODIFIES | CTL_DOMAIN},
+    {"sched-credit-get", do_sched_credit_get, 0},
+    {"sched-credit-set", do_sched_credit_set, CTL_MODIFIES | CTL_DOMAIN},
+    {"dmesg", do_dmesg, 0},
+    {"dmesg-clear", do_dmesg_clear, CTL_MODIFIES},
+    {"dump-core", do_dump_core, CTL_MODIFIES | CTL_DOMAIN},
+};
+
+/* params.domain: a name or a domid (string or number). */
+int resolve_domain(struct ctl_req *r)
+{
+	json_object *v;
+	int64_t n;
+
+	if (!json_object_object_get_ex(r->params, "domain", &v))
+		return fail(r, -EINVAL,
+			    "params.domain is missing: give a "
+			    "domain name or id");
+	if (json_object_is_type(v, json_type_int)) {
+		n = json_object_get_int64(v);
+		if (n < 0 || n > XLD_DOMID_MAX)
+			return fail(r, -ESRCH,
+				    "Domain %" PRId64 " does not "
+				    "exist",
+				    n);
+		r->qualifier = json_object_get_string(v);
+		if (n == 0)
+			return 0;
+		r->dom = xld_dom_by_id(r->c->ctl->doms, (uint32_t)n);
+		if (!r->dom)
+			return fail(r, -ESRCH,
+				    "Domain %" PRId64 " does not "
+				    "exist",
+				    n);
+		return 0;
+	}
+	if (!json_object_is_type(v, json_type_string))
+		return fail(r, -EINVAL,
+			    "params.domain must be a name or an id");
+	r->qualifier = json_object_get_string(v);
+	if (xld_dom_is_dom0(r->qualifier))
+		return 0;
+	r->dom = xld_dom_find(r->c->ctl->doms, r->qualifier);
+	if (!r->dom)
+		return fail(r, errno == ESRCH ? -ESRCH : -ENOENT,
+			    "Domain '%.80s' does not exist", r->qualifier);
+	return 0;
+}
+
+/* One request line (NUL-terminated, newline stripped). */
+void handle_line(struct ctl_conn *c, const char *line, size_t len)
+{
+	struct ctl_req r = {.c = c};
+	json_tokener *tok = NULL;
+	json_object *req = NULL, *v, *id = NULL;
+	const struct ctl_method *m = NULL;
+	const char *name;
+	size_t i;
+	int rc;
+
+	if (len == 0)
+		return; /* blank lines are allowed between requests */
+	tok = json_tokener_new();
+	if (!tok) {
+		send_error(c, NULL, -ENOMEM, NULL);
+		return;
+	}
+	req = json_tokener_parse_ex(tok, line, (int)len);
+	if (!req || json_tokener_get_error(tok) != json_tokener_success ||
+	    (size_t)json_tokener_get_parse_end(tok) != len) {
+		send_error(c, NULL, -EBADMSG,
+			   "the request is not one valid JSON object");
+		goto out;
+	}
+	if (!json_object_is_type(req, json_type_object)) {
+		send_error(c, NULL, -EBADMSG,
+			   "the request must be a JSON "
+			   "object");
+		goto out;
+	}
+	json_object_object_get_ex(req, "id", &id);
+	if (!json_object_object_get_ex(req, "version", &v) ||
+	    !json_object_is_type(v, json_type_int)) {
+		send_error(c, id, -EPROTO, "the request has no \"version\"");
+		goto out;
+	}
+	if (json_object_get_int64(v) != XLD_CTL_VERSION) {
+		snprintf(r.msg, sizeof(r.msg),
+			 "protocol version %" PRId64 " is not supported; this "
+			 "xld speaks version %d",
+			 json_object_get_int64(v), XLD_CTL_VERSION);
+		send_error(c, id, -EPROTONOSUPPORT, r.msg);
+		goto out;
+	}
+	if (!json_object_object_get_ex(req, "method", &v) ||
+	    !json_object_is_type(v, json_type_string)) {
+		send_error(c, id, -EINVAL, "the request has no \"method\"");
+		goto out;
+	}
+	name = json_object_get_string(v);
+	for (i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)
+		if (!strcmp(methods[i].name, name))
+			m = &methods[i];
+	if (!m) {
+		snprintf(r.msg, sizeof(r.msg), "unknown method '%.64s'", name);
+		send_error(c, id, -EOPNOTSUPP, r.msg);
+		goto out;
+	}
+	if ((m->flags & CTL_MODIFIES) && !c->priv) {
+		snprintf(r.msg, sizeof(r.msg),
+			 "'%s' changes domains: the read-only socket refuses "
+			 "it; use xld.sock as root",
+			 m->name);
+		send_error(c, id, -EACCES, r.msg);
+		goto out;
+	}
+	if (json_object_object_get_ex(req, "params", &r.params)) {
+		if (!json_object_is_type(r.params, json_type_object)) {
+			send_error(c, id, -EINVAL,
+				   "\"params\" must be an object");
+			goto out;
+		}
+	} else {
+		r.params = json_object_new_object();
+		if (!r.params) {
+			send_error(c, id, -ENOMEM, NULL);
+			goto out;
+		}
+		json_object_object_add(req, "params", r.params);
+	}
+	rc = m->flags & CTL_DOMAIN ? resolve_domain(&r) : 0;
+	if (!rc) {
+		rc = m->fn(&r);
+		if (rc == -EBUSY && r.dom && r.dom->dumping && !r.msg[0])
+			snprintf(r.msg, sizeof(r.msg),
+				 "domain %" PRIu32 " (%s): its core dump is "
+				 "being written; try again when it is done",
+				 r.dom->domid, r.dom->name);
+		/* ENOENT and ESRCH say "no such domain" to xl: a domain that
+		 * exists but whose monitor is gone is another failure */
+		if ((rc == -ESRCH || rc == -ENOENT) && r.dom && !r.msg[0]) {
+			snprintf(r.msg, sizeof(r.msg),
+				 "domain %" PRIu32 " (%s): its monitor does "
+				 "not answer",
+				 r.dom->domid, r.dom->name);
+			rc = -EIO;
+		}
+	}
+	if (rc) {
+		json_object_put(r.result);
+		send_error(c, id, rc, r.msg);
+	} else if (r.pending) {
+		json_object_put(r.result);
+		c->wait_id = id ? json_object_get(id) : NULL;
+	} else if (r.text) {
+		send_text_result(c, id, r.text, r.text_len);
+	} else {
+		send_result(c, id, r.result);
+	}
+	free(r.text);
+out:
+	json_object_put(req);
+	json_tokener_free(tok);
+}

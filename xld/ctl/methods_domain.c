@@ -1,0 +1,365 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The methods of a domain's life: create, destroy, pause, shut down,
+ * reboot, wait, rename, config-update, dump-core; its id, name, console.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <uuid/uuid.h>
+
+#include "xld/ctl/ctl_internal.h"
+
+int do_domid(struct ctl_req *r)
+{
+	r->result = json_object_new_object();
+	if (!r->result)
+		return -ENOMEM;
+	json_object_object_add(
+	    r->result, "domid",
+	    json_object_new_int64(r->dom ? r->dom->domid : 0));
+	return 0;
+}
+
+/* The pty of a guest's serial console, for xl console (Xen reads the
+ * store's console/tty for it). */
+int do_console(struct ctl_req *r)
+{
+	char tty[128];
+	int rc;
+
+	if (!r->dom)
+		return fail(r, -ENODEV, "Domain-0 has no console to attach "
+			    "to here");
+	rc = xld_dom_console_tty(r->c->ctl->doms, r->dom, tty, sizeof(tty));
+	if (rc)
+		return fail(r, rc == -ENOENT ? -ENODEV : rc,
+			    "domain %" PRIu32 " (%s) offers no console pty",
+			    r->dom->domid, r->dom->name);
+	r->result = json_object_new_object();
+	if (!r->result)
+		return -ENOMEM;
+	json_object_object_add(r->result, "domid",
+			       json_object_new_int64(r->dom->domid));
+	json_object_object_add(r->result, "tty", json_object_new_string(tty));
+	return 0;
+}
+
+int do_domname(struct ctl_req *r)
+{
+	r->result = json_object_new_object();
+	if (!r->result)
+		return -ENOMEM;
+	json_object_object_add(
+	    r->result, "name",
+	    json_object_new_string(r->dom ? r->dom->name : "Domain-0"));
+	return 0;
+}
+
+int do_create(struct ctl_req *r)
+{
+	json_object *cfg, *v = NULL;
+	bool paused;
+	struct xld_dom *d;
+	char uuid[37], warn[sizeof(r->msg)];
+	int rc;
+
+	if (!json_object_object_get_ex(r->params, "config", &cfg) ||
+	    !json_object_is_type(cfg, json_type_object))
+		return fail(r, -EINVAL,
+			    "create needs params.config, the "
+			    "resolved domain config (an object)");
+	if (json_object_object_get_ex(r->params, "paused", &v) &&
+	    !json_object_is_type(v, json_type_boolean))
+		return fail(r, -EINVAL, "params.paused must be true or false");
+	paused = v && json_object_get_boolean(v);
+	rc = xld_dom_create(r->c->ctl->doms, cfg, &d, r->msg, sizeof(r->msg));
+	if (rc)
+		return rc;
+	snprintf(warn, sizeof(warn), "%s", r->msg);
+	r->msg[0] = '\0';
+	/* as xl create -p: the guest has run no further than its start */
+	if (paused) {
+		rc = xld_dom_pause(r->c->ctl->doms, d);
+		if (rc) {
+			snprintf(r->msg, sizeof(r->msg),
+				 "domain %" PRIu32 " (%s) was created but "
+				 "cannot be paused: %s",
+				 d->domid, d->name, strerror(-rc));
+			return rc;
+		}
+	}
+	r->result = json_object_new_object();
+	if (!r->result)
+		return -ENOMEM;
+	uuid_unparse_lower(d->uuid, uuid);
+	json_object_object_add(r->result, "domid",
+			       json_object_new_int64(d->domid));
+	json_object_object_add(r->result, "name",
+			       json_object_new_string(d->name));
+	json_object_object_add(r->result, "uuid", json_object_new_string(uuid));
+	/* what the domain runs without (xld_dom_create's warning) */
+	if (warn[0]) {
+		v = json_object_new_array();
+		json_object_array_add(v, json_object_new_string(warn));
+		json_object_object_add(r->result, "warnings", v);
+	}
+	return 0;
+}
+
+
+int do_destroy(struct ctl_req *r)
+{
+	if (!r->dom)
+		return refuse_dom0(r, "destroyed");
+	return xld_dom_destroy(r->c->ctl->doms, r->dom);
+}
+
+static int refuse_shutdown(struct ctl_req *r)
+{
+	return fail(r, -EINVAL,
+		    "domain %" PRIu32 " (%s) is shut down: destroy it",
+		    r->dom->domid, r->dom->name);
+}
+
+int do_pause(struct ctl_req *r)
+{
+	if (!r->dom)
+		return refuse_dom0(r, "paused");
+	if (r->dom->state == DC_STATE_SHUTDOWN)
+		return refuse_shutdown(r);
+	return xld_dom_pause(r->c->ctl->doms, r->dom);
+}
+
+int do_unpause(struct ctl_req *r)
+{
+	if (!r->dom)
+		return refuse_dom0(r, "unpaused");
+	if (r->dom->state == DC_STATE_SHUTDOWN)
+		return refuse_shutdown(r);
+	return xld_dom_unpause(r->c->ctl->doms, r->dom);
+}
+
+/* Hold the reply until @r's domain has shut down or is gone. */
+static void hold(struct ctl_req *r)
+{
+	r->c->waiting = true;
+	r->c->wait_domid = r->dom->domid;
+	r->pending = true;
+}
+
+static int stop(struct ctl_req *r, enum dc_shutdown_reason reason)
+{
+	json_object *v;
+	int rc;
+
+	if (!r->dom)
+		return refuse_dom0(r, reason == DC_SHUTDOWN_REBOOT
+					  ? "rebooted by xld"
+					  : "shut down by xld");
+	if (r->dom->state == DC_STATE_SHUTDOWN)
+		return refuse_shutdown(r);
+	rc = xld_dom_shutdown(r->c->ctl->doms, r->dom, reason);
+	if (rc == -EOPNOTSUPP)
+		return fail(r, rc,
+			    "domain %" PRIu32 " (%s): the guest does not "
+			    "listen to the ACPI power button, so it cannot be "
+			    "asked to %s; xl destroy stops it",
+			    r->dom->domid, r->dom->name,
+			    reason == DC_SHUTDOWN_REBOOT ? "reboot"
+							 : "shut down");
+	if (rc)
+		return rc;
+	if (json_object_object_get_ex(r->params, "wait", &v) &&
+	    json_object_get_boolean(v))
+		hold(r);
+	return 0;
+}
+
+int do_wait(struct ctl_req *r)
+{
+	const char *reason;
+
+	if (!r->dom)
+		return fail(r, -EINVAL, "Domain-0 never shuts down");
+	if (r->dom->state != DC_STATE_SHUTDOWN) {
+		hold(r);
+		return 0;
+	}
+	r->result = json_object_new_object();
+	if (!r->result)
+		return -ENOMEM;
+	reason = xld_reason_name(r->dom->reason);
+	json_object_object_add(r->result, "domid",
+			       json_object_new_int64(r->dom->domid));
+	json_object_object_add(r->result, "shutdown_reason",
+			       reason ? json_object_new_string(reason) : NULL);
+	return 0;
+}
+
+/*
+ * "events": the reply is the list of domains, as "list" gives it; from
+ * then on each change of a domain (created, state, name, memory, vCPUs)
+ * follows unasked as {"version":1,"event":"changed","domain":{..}}, and
+ * its end as "event":"gone".  The loop is single-threaded, so the list
+ * and the events that follow it miss nothing between them.  Requests
+ * still work on the connection; one that leaves XLD_CTL_OUT_MAX bytes
+ * unread is dropped, like any other.
+ */
+int do_events(struct ctl_req *r)
+{
+	int rc = do_list(r);
+
+	if (!rc)
+		r->c->subscribed = true;
+	return rc;
+}
+
+int do_shutdown(struct ctl_req *r)
+{
+	return stop(r, DC_SHUTDOWN_POWEROFF);
+}
+
+int do_reboot(struct ctl_req *r)
+{
+	return stop(r, DC_SHUTDOWN_REBOOT);
+}
+
+int do_rename(struct ctl_req *r)
+{
+	json_object *v;
+	const char *name;
+	struct xld_dom *other;
+	int rc;
+
+	if (!json_object_object_get_ex(r->params, "name", &v) ||
+	    !json_object_is_type(v, json_type_string))
+		return fail(r, -EINVAL, "rename needs params.name, a string");
+	name = json_object_get_string(v);
+	if (!r->dom)
+		return refuse_dom0(r, "renamed");
+	if (xld_dom_name_check(name) || xld_dom_is_dom0(name))
+		return fail(r, -EINVAL,
+			    "invalid domain name '%.80s': use 1 to %d letters, "
+			    "digits and -_.+:@, not digits only",
+			    name, XLD_DOM_NAME_MAX);
+	other = xld_dom_find(r->c->ctl->doms, name);
+	if (other && other != r->dom)
+		return fail(r, -EEXIST,
+			    "domain name '%s' is already in use by domain "
+			    "%" PRIu32,
+			    name, other->domid);
+	rc = xld_dom_rename(r->c->ctl->doms, r->dom, name);
+	return rc;
+}
+
+/*
+ * xl config-update: the config @r's domain starts with next time; the
+ * running guest is left as it is.
+ */
+int do_config_update(struct ctl_req *r)
+{
+	json_object *cfg;
+	int rc;
+
+	if (!r->dom)
+		return fail(r, -EPERM, "Domain-0 has no domain config to "
+			    "update");
+	if (!json_object_object_get_ex(r->params, "config", &cfg) ||
+	    !json_object_is_type(cfg, json_type_object))
+		return fail(r, -EINVAL,
+			    "config-update needs params.config, the "
+			    "resolved domain config (an object)");
+	rc = xld_dom_config_update(r->c->ctl->doms, r->dom, cfg, r->msg,
+				   sizeof(r->msg));
+	if (rc)
+		return rc;
+	r->result = json_object_new_object();
+	if (!r->result)
+		return -ENOMEM;
+	json_object_object_add(r->result, "domid",
+			       json_object_new_int64(r->dom->domid));
+	json_object_object_add(r->result, "name",
+			       json_object_new_string(r->dom->name));
+	return 0;
+}
+
+/* xl dump-core's held reply, when the dump ends (@tag: the serial). */
+static void dump_core_done(void *arg, uint64_t tag, int rc, const char *path,
+			   const struct dc_save_result *res, const char *msg)
+{
+	struct xld_ctl *ctl = arg;
+	struct ctl_conn *c;
+	json_object *o;
+	char m[768];
+
+	for (c = ctl->conns; c && c->serial != tag; c = c->next)
+		;
+	if (!c || c->dead || !c->waiting || c->wait_domid)
+		return; /* the client left */
+	if (rc) {
+		snprintf(m, sizeof(m), "cannot write the dump to %s: %s%s%s",
+			 path, strerror(-rc), msg[0] ? ": " : "", msg);
+		/* to xl these say "no such domain": the file's own is EIO */
+		send_error(c, c->wait_id,
+			   rc == -ENOENT || rc == -ESRCH ? -EIO : rc, m);
+	} else {
+		o = json_object_new_object();
+		if (o) {
+			json_object_object_add(o, "path",
+					       json_object_new_string(path));
+			json_object_object_add(
+			    o, "bytes",
+			    json_object_new_int64((int64_t)res->bytes));
+			json_object_object_add(
+			    o, "seconds",
+			    json_object_new_double((double)res->save_ns / 1e9));
+		}
+		send_result(c, c->wait_id, o);
+	}
+	json_object_put(c->wait_id);
+	c->wait_id = NULL;
+	c->waiting = false;
+	c->resume = true;
+	conn_flush(c);
+	kick(ctl);
+}
+
+/*
+ * xl dump-core: the monitor writes the guest's state file (paused for
+ * it, resumed after); the reply is held until the file is written.
+ */
+int do_dump_core(struct ctl_req *r)
+{
+	const char *path;
+	json_object *v;
+	int rc;
+
+	if (!json_object_object_get_ex(r->params, "path", &v) ||
+	    !json_object_is_type(v, json_type_string))
+		return fail(r, -EINVAL,
+			    "dump-core needs params.path, the file to write");
+	path = json_object_get_string(v);
+	if (path[0] != '/')
+		return fail(r, -EINVAL,
+			    "dump-core: '%.200s' is not an absolute path",
+			    path);
+	if (strlen(path) >= DC_SAVE_PATH_MAX)
+		return fail(r, -ENAMETOOLONG,
+			    "dump-core: the path is longer than %d bytes",
+			    DC_SAVE_PATH_MAX - 1);
+	if (!r->dom)
+		return refuse_dom0(r, "dumped");
+	rc = xld_dom_dump_core(r->c->ctl->doms, r->dom, path, dump_core_done,
+			       r->c->ctl, r->c->serial);
+	if (rc)
+		return rc;
+	r->c->waiting = true;
+	r->c->wait_domid = 0;
+	r->pending = true;
+	return 0;
+}
