@@ -40,7 +40,7 @@ static bool backlogged(const struct ctl_conn *c)
 
 /* ---- output ---- */
 
-void conn_queue(struct ctl_conn *c, const char *s, size_t len)
+void ctl_conn_queue(struct ctl_conn *c, const char *s, size_t len)
 {
 	size_t need;
 	char *n;
@@ -55,7 +55,7 @@ void conn_queue(struct ctl_conn *c, const char *s, size_t len)
 			 "unread: dropped",
 			 (long)c->pid, XLD_CTL_OUT_MAX);
 		c->dead = true;
-		kick(c->ctl);
+		ctl_kick(c->ctl);
 		return;
 	}
 	if (need > c->out_cap) {
@@ -66,7 +66,7 @@ void conn_queue(struct ctl_conn *c, const char *s, size_t len)
 		n = realloc(c->out, cap);
 		if (!n) {
 			c->dead = true;
-			kick(c->ctl);
+			ctl_kick(c->ctl);
 			return;
 		}
 		c->out = n;
@@ -77,7 +77,7 @@ void conn_queue(struct ctl_conn *c, const char *s, size_t len)
 	c->out_len += len + 1;
 }
 
-void conn_flush(struct ctl_conn *c)
+void ctl_conn_flush(struct ctl_conn *c)
 {
 	ssize_t r;
 
@@ -90,7 +90,7 @@ void conn_flush(struct ctl_conn *c)
 			break;
 		if (r < 0) {
 			c->dead = true;
-			kick(c->ctl);
+			ctl_kick(c->ctl);
 			return;
 		}
 		c->out_off += (size_t)r;
@@ -104,7 +104,7 @@ void conn_flush(struct ctl_conn *c)
 /* Refuse the rest of what @c sends, after one last error. */
 static void conn_refuse(struct ctl_conn *c, int rc, const char *msg)
 {
-	send_error(c, NULL, rc, msg);
+	ctl_send_error(c, NULL, rc, msg);
 	c->draining = true;
 	c->in_len = 0;
 }
@@ -119,16 +119,16 @@ static void process(struct ctl_conn *c)
 	       (nl = memchr(c->in, '\n', c->in_len))) {
 		len = (size_t)(nl - c->in);
 		*nl = '\0';
-		handle_line(c, c->in, len);
+		ctl_handle_line(c, c->in, len);
 		memmove(c->in, nl + 1, c->in_len - len - 1);
 		c->in_len -= len + 1;
 	}
 	if (!c->dead && !c->draining && !c->waiting && c->in_len >= CTL_IN_CAP)
 		conn_refuse(c, -E2BIG,
 			    "request line too long: the limit is 262144 bytes");
-	conn_flush(c);
+	ctl_conn_flush(c);
 	if (c->dead)
-		kick(c->ctl);
+		ctl_kick(c->ctl);
 }
 
 /* ---- connections ---- */
@@ -176,7 +176,7 @@ static void conn_event(struct xld_loop *loop, int fd, uint32_t events,
 	if (c->dead)
 		return;
 	if (events & EPOLLOUT) {
-		conn_flush(c);
+		ctl_conn_flush(c);
 		/* drained enough: the requests that waited go on */
 		if (!backlogged(c) && !c->waiting && !c->draining &&
 		    memchr(c->in, '\n', c->in_len))
@@ -188,7 +188,7 @@ static void conn_event(struct xld_loop *loop, int fd, uint32_t events,
 		r = recv(fd, sink, sizeof(sink), MSG_DONTWAIT);
 		if (r == 0 || (r < 0 && errno != EAGAIN && errno != EINTR)) {
 			c->dead = true;
-			kick(c->ctl);
+			ctl_kick(c->ctl);
 		}
 		return;
 	}
@@ -203,7 +203,7 @@ static void conn_event(struct xld_loop *loop, int fd, uint32_t events,
 				n = realloc(c->in, cap);
 				if (!n) {
 					c->dead = true;
-					kick(c->ctl);
+					ctl_kick(c->ctl);
 					return;
 				}
 				c->in = n;
@@ -215,14 +215,14 @@ static void conn_event(struct xld_loop *loop, int fd, uint32_t events,
 				return;
 			if (r <= 0) {
 				c->dead = true;
-				kick(c->ctl);
+				ctl_kick(c->ctl);
 				return;
 			}
 			c->in_len += (size_t)r;
 			process(c);
 		} else if (events & (EPOLLHUP | EPOLLERR)) {
 			c->dead = true;
-			kick(c->ctl);
+			ctl_kick(c->ctl);
 		}
 	}
 }
@@ -278,10 +278,10 @@ static void accept_event(struct xld_loop *loop, int fd, uint32_t events,
 	if (priv && cred.uid != 0 && cred.uid != geteuid() &&
 	    (ctl->group == (gid_t)-1 ||
 	     !peer_in_group(cred.pid, cred.gid, ctl->group))) {
-		xld_warn("uid %ld (pid %ld) on %s refused: %s",
-			 (long)cred.uid, (long)cred.pid, ctl->path[0],
-			 ctl->group == (gid_t)-1 ? "root only" :
-						   "not in its group");
+		xld_warn("uid %ld (pid %ld) on %s refused: %s", (long)cred.uid,
+			 (long)cred.pid, ctl->path[0],
+			 ctl->group == (gid_t)-1 ? "root only"
+						 : "not in its group");
 		goto refuse;
 	}
 	if (ctl->nconns >= XLD_CTL_CONNS_MAX) {
@@ -316,7 +316,7 @@ refuse:
 
 /* ---- deferred work: closing clients, resuming after a wait ---- */
 
-void kick(struct xld_ctl *ctl)
+void ctl_kick(struct xld_ctl *ctl)
 {
 	uint64_t one = 1;
 
@@ -352,7 +352,7 @@ static void dom_event(void *arg, struct xld_dom *d, enum xld_dom_event ev)
 
 	for (c = ctl->conns; c; c = c->next)
 		if (c->subscribed && !c->dead)
-			send_event(c, d, ev);
+			ctl_send_event(c, d, ev);
 	for (c = ctl->conns; c; c = c->next) {
 		if (!c->waiting || c->dead || c->wait_domid != d->domid)
 			continue;
@@ -368,13 +368,13 @@ static void dom_event(void *arg, struct xld_dom *d, enum xld_dom_event ev)
 			    res, "shutdown_reason",
 			    reason ? json_object_new_string(reason) : NULL);
 		}
-		send_result(c, c->wait_id, res);
+		ctl_send_result(c, c->wait_id, res);
 		json_object_put(c->wait_id);
 		c->wait_id = NULL;
 		c->waiting = false;
 		c->resume = true;
-		conn_flush(c);
-		kick(ctl);
+		ctl_conn_flush(c);
+		ctl_kick(ctl);
 	}
 }
 

@@ -48,7 +48,7 @@ struct xld_ctl {
 	struct xld_loop *loop;
 	struct xld_doms *doms;
 	gid_t group; /* may use xld.sock too; (gid_t)-1: root only */
-	int lfd[2]; /* rw, ro */
+	int lfd[2];  /* rw, ro */
 	char *path[2];
 	int kick_fd;
 	struct ctl_conn *conns;
@@ -76,67 +76,68 @@ struct ctl_method {
 
 /* ---- conn.c: connections, their buffers, deferred work ---- */
 /* @len bytes of @s and a newline to @c's output (dropped past the max). */
-void conn_queue(struct ctl_conn *c, const char *s, size_t len);
-void conn_flush(struct ctl_conn *c);
+void ctl_conn_queue(struct ctl_conn *c, const char *s, size_t len);
+void ctl_conn_flush(struct ctl_conn *c);
 /* Have the loop close dead clients and resume waits, soon (not here). */
-void kick(struct xld_ctl *ctl);
+void ctl_kick(struct xld_ctl *ctl);
 
 /* ---- reply.c: what is sent to a client ---- */
-void send_error(struct ctl_conn *c, json_object *id, int rc, const char *msg);
+void ctl_send_error(struct ctl_conn *c, json_object *id, int rc,
+		    const char *msg);
 /* Takes ownership of @result (NULL: an empty object). */
-void send_result(struct ctl_conn *c, json_object *id, json_object *result);
+void ctl_send_result(struct ctl_conn *c, json_object *id, json_object *result);
 /* @text: a result already in JSON (a large one, made without json-c). */
-void send_text_result(struct ctl_conn *c, json_object *id, const char *text,
-		      size_t len);
+void ctl_send_text_result(struct ctl_conn *c, json_object *id, const char *text,
+			  size_t len);
 /* An event of a domain, unasked, to a subscribed client. */
-void send_event(struct ctl_conn *c, const struct xld_dom *d,
-		enum xld_dom_event ev);
+void ctl_send_event(struct ctl_conn *c, const struct xld_dom *d,
+		    enum xld_dom_event ev);
 
 /* ---- methods.c: the method table and the dispatch of a request ---- */
 /* One request line (NUL-terminated, newline stripped). */
-void handle_line(struct ctl_conn *c, const char *line, size_t len);
+void ctl_handle_line(struct ctl_conn *c, const char *line, size_t len);
 /* Why @r failed into r->msg; returns @rc. */
-int fail(struct ctl_req *r, int rc, const char *fmt, ...)
+int ctl_fail(struct ctl_req *r, int rc, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-int refuse_dom0(struct ctl_req *r, const char *what);
+int ctl_refuse_dom0(struct ctl_req *r, const char *what);
 /* params.domain: a name or a domid (string or number). */
-int resolve_domain(struct ctl_req *r);
+int ctl_resolve_domain(struct ctl_req *r);
 
 /* ---- methods_info.c: what xld and its domains are ---- */
 /* The list's members too: keep ctl_list.c gen_dom() the same. */
-json_object *dom_json(const struct xld_dom *d);
-json_object *dom0_json(void);
-int do_hello(struct ctl_req *r);
-int do_list(struct ctl_req *r);
-int do_info(struct ctl_req *r);
-int do_devices(struct ctl_req *r);
-int do_stats(struct ctl_req *r);
-int do_dmesg(struct ctl_req *r);
-int do_dmesg_clear(struct ctl_req *r);
+json_object *ctl_dom_json(const struct xld_dom *d);
+json_object *ctl_dom0_json(void);
+int ctl_do_hello(struct ctl_req *r);
+int ctl_do_list(struct ctl_req *r);
+int ctl_do_info(struct ctl_req *r);
+int ctl_do_devices(struct ctl_req *r);
+int ctl_do_stats(struct ctl_req *r);
+int ctl_do_dmesg(struct ctl_req *r);
+int ctl_do_dmesg_clear(struct ctl_req *r);
 
 /* ---- methods_domain.c: a domain's life ---- */
-int do_domid(struct ctl_req *r);
-int do_domname(struct ctl_req *r);
-int do_console(struct ctl_req *r);
-int do_create(struct ctl_req *r);
-int do_destroy(struct ctl_req *r);
-int do_pause(struct ctl_req *r);
-int do_unpause(struct ctl_req *r);
-int do_shutdown(struct ctl_req *r);
-int do_reboot(struct ctl_req *r);
-int do_wait(struct ctl_req *r);
-int do_events(struct ctl_req *r);
-int do_rename(struct ctl_req *r);
-int do_config_update(struct ctl_req *r);
-int do_dump_core(struct ctl_req *r);
+int ctl_do_domid(struct ctl_req *r);
+int ctl_do_domname(struct ctl_req *r);
+int ctl_do_console(struct ctl_req *r);
+int ctl_do_create(struct ctl_req *r);
+int ctl_do_destroy(struct ctl_req *r);
+int ctl_do_pause(struct ctl_req *r);
+int ctl_do_unpause(struct ctl_req *r);
+int ctl_do_shutdown(struct ctl_req *r);
+int ctl_do_reboot(struct ctl_req *r);
+int ctl_do_wait(struct ctl_req *r);
+int ctl_do_events(struct ctl_req *r);
+int ctl_do_rename(struct ctl_req *r);
+int ctl_do_config_update(struct ctl_req *r);
+int ctl_do_dump_core(struct ctl_req *r);
 
 /* ---- methods_resources.c: memory, vCPUs, CPU weight and cap ---- */
-int do_vcpus(struct ctl_req *r);
-int do_vcpu_pin(struct ctl_req *r);
-int do_vcpu_set(struct ctl_req *r);
-int do_mem_set(struct ctl_req *r);
-int do_mem_max(struct ctl_req *r);
-int do_sched_credit_get(struct ctl_req *r);
-int do_sched_credit_set(struct ctl_req *r);
+int ctl_do_vcpus(struct ctl_req *r);
+int ctl_do_vcpu_pin(struct ctl_req *r);
+int ctl_do_vcpu_set(struct ctl_req *r);
+int ctl_do_mem_set(struct ctl_req *r);
+int ctl_do_mem_max(struct ctl_req *r);
+int ctl_do_sched_credit_get(struct ctl_req *r);
+int ctl_do_sched_credit_set(struct ctl_req *r);
 
 #endif

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * xld's list reply as text, member by member, with no object per domain.
- * The members are those of dom_json() in methods_info.c (xl list -j
+ * The members are those of ctl_dom_json() in methods_info.c (xl list -j
  * DOMAIN shows them): a member added there is added here too, and
  * tests/xld-list.sh fails until it is.
  */

@@ -14,7 +14,7 @@
 
 #include "xld/ctl/ctl_internal.h"
 
-int fail(struct ctl_req *r, int rc, const char *fmt, ...)
+int ctl_fail(struct ctl_req *r, int rc, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -24,85 +24,85 @@ int fail(struct ctl_req *r, int rc, const char *fmt, ...)
 	return rc;
 }
 
-int refuse_dom0(struct ctl_req *r, const char *what)
+int ctl_refuse_dom0(struct ctl_req *r, const char *what)
 {
-	return fail(r, -EPERM, "Domain-0 cannot be %s", what);
+	return ctl_fail(r, -EPERM, "Domain-0 cannot be %s", what);
 }
 
 static const struct ctl_method methods[] = {
-    {"hello", do_hello, 0},
-    {"list", do_list, 0},
-    {"info", do_info, CTL_DOMAIN},
-    {"domid", do_domid, CTL_DOMAIN},
-    {"domname", do_domname, CTL_DOMAIN},
-    {"console", do_console, CTL_DOMAIN},
-    {"wait", do_wait, CTL_DOMAIN},
-    {"events", do_events, 0},
-    {"create", do_create, CTL_MODIFIES},
-    {"destroy", do_destroy, CTL_MODIFIES | CTL_DOMAIN},
-    {"shutdown", do_shutdown, CTL_MODIFIES | CTL_DOMAIN},
-    {"reboot", do_reboot, CTL_MODIFIES | CTL_DOMAIN},
-    {"pause", do_pause, CTL_MODIFIES | CTL_DOMAIN},
-    {"unpause", do_unpause, CTL_MODIFIES | CTL_DOMAIN},
-    {"rename", do_rename, CTL_MODIFIES | CTL_DOMAIN},
-    {"devices", do_devices, CTL_DOMAIN},
-    {"stats", do_stats, 0},
-    {"config-update", do_config_update, CTL_MODIFIES | CTL_DOMAIN},
-    {"vcpus", do_vcpus, CTL_DOMAIN},
-    {"vcpu-pin", do_vcpu_pin, CTL_MODIFIES | CTL_DOMAIN},
-    {"vcpu-set", do_vcpu_set, CTL_MODIFIES | CTL_DOMAIN},
-    {"mem-set", do_mem_set, CTL_MODIFIES | CTL_DOMAIN},
-    {"mem-max", do_mem_max, CTL_MODIFIES | CTL_DOMAIN},
-    {"sched-credit-get", do_sched_credit_get, 0},
-    {"sched-credit-set", do_sched_credit_set, CTL_MODIFIES | CTL_DOMAIN},
-    {"dmesg", do_dmesg, 0},
-    {"dmesg-clear", do_dmesg_clear, CTL_MODIFIES},
-    {"dump-core", do_dump_core, CTL_MODIFIES | CTL_DOMAIN},
+    {"hello", ctl_do_hello, 0},
+    {"list", ctl_do_list, 0},
+    {"info", ctl_do_info, CTL_DOMAIN},
+    {"domid", ctl_do_domid, CTL_DOMAIN},
+    {"domname", ctl_do_domname, CTL_DOMAIN},
+    {"console", ctl_do_console, CTL_DOMAIN},
+    {"wait", ctl_do_wait, CTL_DOMAIN},
+    {"events", ctl_do_events, 0},
+    {"create", ctl_do_create, CTL_MODIFIES},
+    {"destroy", ctl_do_destroy, CTL_MODIFIES | CTL_DOMAIN},
+    {"shutdown", ctl_do_shutdown, CTL_MODIFIES | CTL_DOMAIN},
+    {"reboot", ctl_do_reboot, CTL_MODIFIES | CTL_DOMAIN},
+    {"pause", ctl_do_pause, CTL_MODIFIES | CTL_DOMAIN},
+    {"unpause", ctl_do_unpause, CTL_MODIFIES | CTL_DOMAIN},
+    {"rename", ctl_do_rename, CTL_MODIFIES | CTL_DOMAIN},
+    {"devices", ctl_do_devices, CTL_DOMAIN},
+    {"stats", ctl_do_stats, 0},
+    {"config-update", ctl_do_config_update, CTL_MODIFIES | CTL_DOMAIN},
+    {"vcpus", ctl_do_vcpus, CTL_DOMAIN},
+    {"vcpu-pin", ctl_do_vcpu_pin, CTL_MODIFIES | CTL_DOMAIN},
+    {"vcpu-set", ctl_do_vcpu_set, CTL_MODIFIES | CTL_DOMAIN},
+    {"mem-set", ctl_do_mem_set, CTL_MODIFIES | CTL_DOMAIN},
+    {"mem-max", ctl_do_mem_max, CTL_MODIFIES | CTL_DOMAIN},
+    {"sched-credit-get", ctl_do_sched_credit_get, 0},
+    {"sched-credit-set", ctl_do_sched_credit_set, CTL_MODIFIES | CTL_DOMAIN},
+    {"dmesg", ctl_do_dmesg, 0},
+    {"dmesg-clear", ctl_do_dmesg_clear, CTL_MODIFIES},
+    {"dump-core", ctl_do_dump_core, CTL_MODIFIES | CTL_DOMAIN},
 };
 
 /* params.domain: a name or a domid (string or number). */
-int resolve_domain(struct ctl_req *r)
+int ctl_resolve_domain(struct ctl_req *r)
 {
 	json_object *v;
 	int64_t n;
 
 	if (!json_object_object_get_ex(r->params, "domain", &v))
-		return fail(r, -EINVAL,
-			    "params.domain is missing: give a "
-			    "domain name or id");
+		return ctl_fail(r, -EINVAL,
+				"params.domain is missing: give a "
+				"domain name or id");
 	if (json_object_is_type(v, json_type_int)) {
 		n = json_object_get_int64(v);
 		if (n < 0 || n > XLD_DOMID_MAX)
-			return fail(r, -ESRCH,
-				    "Domain %" PRId64 " does not "
-				    "exist",
-				    n);
+			return ctl_fail(r, -ESRCH,
+					"Domain %" PRId64 " does not "
+					"exist",
+					n);
 		r->qualifier = json_object_get_string(v);
 		if (n == 0)
 			return 0;
 		r->dom = xld_dom_by_id(r->c->ctl->doms, (uint32_t)n);
 		if (!r->dom)
-			return fail(r, -ESRCH,
-				    "Domain %" PRId64 " does not "
-				    "exist",
-				    n);
+			return ctl_fail(r, -ESRCH,
+					"Domain %" PRId64 " does not "
+					"exist",
+					n);
 		return 0;
 	}
 	if (!json_object_is_type(v, json_type_string))
-		return fail(r, -EINVAL,
-			    "params.domain must be a name or an id");
+		return ctl_fail(r, -EINVAL,
+				"params.domain must be a name or an id");
 	r->qualifier = json_object_get_string(v);
 	if (xld_dom_is_dom0(r->qualifier))
 		return 0;
 	r->dom = xld_dom_find(r->c->ctl->doms, r->qualifier);
 	if (!r->dom)
-		return fail(r, errno == ESRCH ? -ESRCH : -ENOENT,
-			    "Domain '%.80s' does not exist", r->qualifier);
+		return ctl_fail(r, errno == ESRCH ? -ESRCH : -ENOENT,
+				"Domain '%.80s' does not exist", r->qualifier);
 	return 0;
 }
 
 /* One request line (NUL-terminated, newline stripped). */
-void handle_line(struct ctl_conn *c, const char *line, size_t len)
+void ctl_handle_line(struct ctl_conn *c, const char *line, size_t len)
 {
 	struct ctl_req r = {.c = c};
 	json_tokener *tok = NULL;
@@ -116,26 +116,27 @@ void handle_line(struct ctl_conn *c, const char *line, size_t len)
 		return; /* blank lines are allowed between requests */
 	tok = json_tokener_new();
 	if (!tok) {
-		send_error(c, NULL, -ENOMEM, NULL);
+		ctl_send_error(c, NULL, -ENOMEM, NULL);
 		return;
 	}
 	req = json_tokener_parse_ex(tok, line, (int)len);
 	if (!req || json_tokener_get_error(tok) != json_tokener_success ||
 	    (size_t)json_tokener_get_parse_end(tok) != len) {
-		send_error(c, NULL, -EBADMSG,
-			   "the request is not one valid JSON object");
+		ctl_send_error(c, NULL, -EBADMSG,
+			       "the request is not one valid JSON object");
 		goto out;
 	}
 	if (!json_object_is_type(req, json_type_object)) {
-		send_error(c, NULL, -EBADMSG,
-			   "the request must be a JSON "
-			   "object");
+		ctl_send_error(c, NULL, -EBADMSG,
+			       "the request must be a JSON "
+			       "object");
 		goto out;
 	}
 	json_object_object_get_ex(req, "id", &id);
 	if (!json_object_object_get_ex(req, "version", &v) ||
 	    !json_object_is_type(v, json_type_int)) {
-		send_error(c, id, -EPROTO, "the request has no \"version\"");
+		ctl_send_error(c, id, -EPROTO,
+			       "the request has no \"version\"");
 		goto out;
 	}
 	if (json_object_get_int64(v) != XLD_CTL_VERSION) {
@@ -143,12 +144,12 @@ void handle_line(struct ctl_conn *c, const char *line, size_t len)
 			 "protocol version %" PRId64 " is not supported; this "
 			 "xld speaks version %d",
 			 json_object_get_int64(v), XLD_CTL_VERSION);
-		send_error(c, id, -EPROTONOSUPPORT, r.msg);
+		ctl_send_error(c, id, -EPROTONOSUPPORT, r.msg);
 		goto out;
 	}
 	if (!json_object_object_get_ex(req, "method", &v) ||
 	    !json_object_is_type(v, json_type_string)) {
-		send_error(c, id, -EINVAL, "the request has no \"method\"");
+		ctl_send_error(c, id, -EINVAL, "the request has no \"method\"");
 		goto out;
 	}
 	name = json_object_get_string(v);
@@ -157,7 +158,7 @@ void handle_line(struct ctl_conn *c, const char *line, size_t len)
 			m = &methods[i];
 	if (!m) {
 		snprintf(r.msg, sizeof(r.msg), "unknown method '%.64s'", name);
-		send_error(c, id, -EOPNOTSUPP, r.msg);
+		ctl_send_error(c, id, -EOPNOTSUPP, r.msg);
 		goto out;
 	}
 	if ((m->flags & CTL_MODIFIES) && !c->priv) {
@@ -165,24 +166,24 @@ void handle_line(struct ctl_conn *c, const char *line, size_t len)
 			 "'%s' changes domains: the read-only socket refuses "
 			 "it; use xld.sock as root",
 			 m->name);
-		send_error(c, id, -EACCES, r.msg);
+		ctl_send_error(c, id, -EACCES, r.msg);
 		goto out;
 	}
 	if (json_object_object_get_ex(req, "params", &r.params)) {
 		if (!json_object_is_type(r.params, json_type_object)) {
-			send_error(c, id, -EINVAL,
-				   "\"params\" must be an object");
+			ctl_send_error(c, id, -EINVAL,
+				       "\"params\" must be an object");
 			goto out;
 		}
 	} else {
 		r.params = json_object_new_object();
 		if (!r.params) {
-			send_error(c, id, -ENOMEM, NULL);
+			ctl_send_error(c, id, -ENOMEM, NULL);
 			goto out;
 		}
 		json_object_object_add(req, "params", r.params);
 	}
-	rc = m->flags & CTL_DOMAIN ? resolve_domain(&r) : 0;
+	rc = m->flags & CTL_DOMAIN ? ctl_resolve_domain(&r) : 0;
 	if (!rc) {
 		rc = m->fn(&r);
 		if (rc == -EBUSY && r.dom && r.dom->dumping && !r.msg[0])
@@ -202,14 +203,14 @@ void handle_line(struct ctl_conn *c, const char *line, size_t len)
 	}
 	if (rc) {
 		json_object_put(r.result);
-		send_error(c, id, rc, r.msg);
+		ctl_send_error(c, id, rc, r.msg);
 	} else if (r.pending) {
 		json_object_put(r.result);
 		c->wait_id = id ? json_object_get(id) : NULL;
 	} else if (r.text) {
-		send_text_result(c, id, r.text, r.text_len);
+		ctl_send_text_result(c, id, r.text, r.text_len);
 	} else {
-		send_result(c, id, r.result);
+		ctl_send_result(c, id, r.result);
 	}
 	free(r.text);
 out:

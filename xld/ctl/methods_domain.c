@@ -14,7 +14,7 @@
 
 #include "xld/ctl/ctl_internal.h"
 
-int do_domid(struct ctl_req *r)
+int ctl_do_domid(struct ctl_req *r)
 {
 	r->result = json_object_new_object();
 	if (!r->result)
@@ -27,19 +27,20 @@ int do_domid(struct ctl_req *r)
 
 /* The pty of a guest's serial console, for xl console (Xen reads the
  * store's console/tty for it). */
-int do_console(struct ctl_req *r)
+int ctl_do_console(struct ctl_req *r)
 {
 	char tty[128];
 	int rc;
 
 	if (!r->dom)
-		return fail(r, -ENODEV, "Domain-0 has no console to attach "
-			    "to here");
+		return ctl_fail(r, -ENODEV,
+				"Domain-0 has no console to attach "
+				"to here");
 	rc = xld_dom_console_tty(r->c->ctl->doms, r->dom, tty, sizeof(tty));
 	if (rc)
-		return fail(r, rc == -ENOENT ? -ENODEV : rc,
-			    "domain %" PRIu32 " (%s) offers no console pty",
-			    r->dom->domid, r->dom->name);
+		return ctl_fail(r, rc == -ENOENT ? -ENODEV : rc,
+				"domain %" PRIu32 " (%s) offers no console pty",
+				r->dom->domid, r->dom->name);
 	r->result = json_object_new_object();
 	if (!r->result)
 		return -ENOMEM;
@@ -49,7 +50,7 @@ int do_console(struct ctl_req *r)
 	return 0;
 }
 
-int do_domname(struct ctl_req *r)
+int ctl_do_domname(struct ctl_req *r)
 {
 	r->result = json_object_new_object();
 	if (!r->result)
@@ -60,7 +61,7 @@ int do_domname(struct ctl_req *r)
 	return 0;
 }
 
-int do_create(struct ctl_req *r)
+int ctl_do_create(struct ctl_req *r)
 {
 	json_object *cfg, *v = NULL;
 	bool paused;
@@ -70,12 +71,13 @@ int do_create(struct ctl_req *r)
 
 	if (!json_object_object_get_ex(r->params, "config", &cfg) ||
 	    !json_object_is_type(cfg, json_type_object))
-		return fail(r, -EINVAL,
-			    "create needs params.config, the "
-			    "resolved domain config (an object)");
+		return ctl_fail(r, -EINVAL,
+				"create needs params.config, the "
+				"resolved domain config (an object)");
 	if (json_object_object_get_ex(r->params, "paused", &v) &&
 	    !json_object_is_type(v, json_type_boolean))
-		return fail(r, -EINVAL, "params.paused must be true or false");
+		return ctl_fail(r, -EINVAL,
+				"params.paused must be true or false");
 	paused = v && json_object_get_boolean(v);
 	rc = xld_dom_create(r->c->ctl->doms, cfg, &d, r->msg, sizeof(r->msg));
 	if (rc)
@@ -111,34 +113,33 @@ int do_create(struct ctl_req *r)
 	return 0;
 }
 
-
-int do_destroy(struct ctl_req *r)
+int ctl_do_destroy(struct ctl_req *r)
 {
 	if (!r->dom)
-		return refuse_dom0(r, "destroyed");
+		return ctl_refuse_dom0(r, "destroyed");
 	return xld_dom_destroy(r->c->ctl->doms, r->dom);
 }
 
 static int refuse_shutdown(struct ctl_req *r)
 {
-	return fail(r, -EINVAL,
-		    "domain %" PRIu32 " (%s) is shut down: destroy it",
-		    r->dom->domid, r->dom->name);
+	return ctl_fail(r, -EINVAL,
+			"domain %" PRIu32 " (%s) is shut down: destroy it",
+			r->dom->domid, r->dom->name);
 }
 
-int do_pause(struct ctl_req *r)
+int ctl_do_pause(struct ctl_req *r)
 {
 	if (!r->dom)
-		return refuse_dom0(r, "paused");
+		return ctl_refuse_dom0(r, "paused");
 	if (r->dom->state == DC_STATE_SHUTDOWN)
 		return refuse_shutdown(r);
 	return xld_dom_pause(r->c->ctl->doms, r->dom);
 }
 
-int do_unpause(struct ctl_req *r)
+int ctl_do_unpause(struct ctl_req *r)
 {
 	if (!r->dom)
-		return refuse_dom0(r, "unpaused");
+		return ctl_refuse_dom0(r, "unpaused");
 	if (r->dom->state == DC_STATE_SHUTDOWN)
 		return refuse_shutdown(r);
 	return xld_dom_unpause(r->c->ctl->doms, r->dom);
@@ -158,20 +159,20 @@ static int stop(struct ctl_req *r, enum dc_shutdown_reason reason)
 	int rc;
 
 	if (!r->dom)
-		return refuse_dom0(r, reason == DC_SHUTDOWN_REBOOT
-					  ? "rebooted by xld"
-					  : "shut down by xld");
+		return ctl_refuse_dom0(r, reason == DC_SHUTDOWN_REBOOT
+					      ? "rebooted by xld"
+					      : "shut down by xld");
 	if (r->dom->state == DC_STATE_SHUTDOWN)
 		return refuse_shutdown(r);
 	rc = xld_dom_shutdown(r->c->ctl->doms, r->dom, reason);
 	if (rc == -EOPNOTSUPP)
-		return fail(r, rc,
-			    "domain %" PRIu32 " (%s): the guest does not "
-			    "listen to the ACPI power button, so it cannot be "
-			    "asked to %s; xl destroy stops it",
-			    r->dom->domid, r->dom->name,
-			    reason == DC_SHUTDOWN_REBOOT ? "reboot"
-							 : "shut down");
+		return ctl_fail(
+		    r, rc,
+		    "domain %" PRIu32 " (%s): the guest does not "
+		    "listen to the ACPI power button, so it cannot be "
+		    "asked to %s; xl destroy stops it",
+		    r->dom->domid, r->dom->name,
+		    reason == DC_SHUTDOWN_REBOOT ? "reboot" : "shut down");
 	if (rc)
 		return rc;
 	if (json_object_object_get_ex(r->params, "wait", &v) &&
@@ -180,12 +181,12 @@ static int stop(struct ctl_req *r, enum dc_shutdown_reason reason)
 	return 0;
 }
 
-int do_wait(struct ctl_req *r)
+int ctl_do_wait(struct ctl_req *r)
 {
 	const char *reason;
 
 	if (!r->dom)
-		return fail(r, -EINVAL, "Domain-0 never shuts down");
+		return ctl_fail(r, -EINVAL, "Domain-0 never shuts down");
 	if (r->dom->state != DC_STATE_SHUTDOWN) {
 		hold(r);
 		return 0;
@@ -210,26 +211,26 @@ int do_wait(struct ctl_req *r)
  * still work on the connection; one that leaves XLD_CTL_OUT_MAX bytes
  * unread is dropped, like any other.
  */
-int do_events(struct ctl_req *r)
+int ctl_do_events(struct ctl_req *r)
 {
-	int rc = do_list(r);
+	int rc = ctl_do_list(r);
 
 	if (!rc)
 		r->c->subscribed = true;
 	return rc;
 }
 
-int do_shutdown(struct ctl_req *r)
+int ctl_do_shutdown(struct ctl_req *r)
 {
 	return stop(r, DC_SHUTDOWN_POWEROFF);
 }
 
-int do_reboot(struct ctl_req *r)
+int ctl_do_reboot(struct ctl_req *r)
 {
 	return stop(r, DC_SHUTDOWN_REBOOT);
 }
 
-int do_rename(struct ctl_req *r)
+int ctl_do_rename(struct ctl_req *r)
 {
 	json_object *v;
 	const char *name;
@@ -238,21 +239,23 @@ int do_rename(struct ctl_req *r)
 
 	if (!json_object_object_get_ex(r->params, "name", &v) ||
 	    !json_object_is_type(v, json_type_string))
-		return fail(r, -EINVAL, "rename needs params.name, a string");
+		return ctl_fail(r, -EINVAL,
+				"rename needs params.name, a string");
 	name = json_object_get_string(v);
 	if (!r->dom)
-		return refuse_dom0(r, "renamed");
+		return ctl_refuse_dom0(r, "renamed");
 	if (xld_dom_name_check(name) || xld_dom_is_dom0(name))
-		return fail(r, -EINVAL,
-			    "invalid domain name '%.80s': use 1 to %d letters, "
-			    "digits and -_.+:@, not digits only",
-			    name, XLD_DOM_NAME_MAX);
+		return ctl_fail(
+		    r, -EINVAL,
+		    "invalid domain name '%.80s': use 1 to %d letters, "
+		    "digits and -_.+:@, not digits only",
+		    name, XLD_DOM_NAME_MAX);
 	other = xld_dom_find(r->c->ctl->doms, name);
 	if (other && other != r->dom)
-		return fail(r, -EEXIST,
-			    "domain name '%s' is already in use by domain "
-			    "%" PRIu32,
-			    name, other->domid);
+		return ctl_fail(r, -EEXIST,
+				"domain name '%s' is already in use by domain "
+				"%" PRIu32,
+				name, other->domid);
 	rc = xld_dom_rename(r->c->ctl->doms, r->dom, name);
 	return rc;
 }
@@ -261,19 +264,20 @@ int do_rename(struct ctl_req *r)
  * xl config-update: the config @r's domain starts with next time; the
  * running guest is left as it is.
  */
-int do_config_update(struct ctl_req *r)
+int ctl_do_config_update(struct ctl_req *r)
 {
 	json_object *cfg;
 	int rc;
 
 	if (!r->dom)
-		return fail(r, -EPERM, "Domain-0 has no domain config to "
-			    "update");
+		return ctl_fail(r, -EPERM,
+				"Domain-0 has no domain config to "
+				"update");
 	if (!json_object_object_get_ex(r->params, "config", &cfg) ||
 	    !json_object_is_type(cfg, json_type_object))
-		return fail(r, -EINVAL,
-			    "config-update needs params.config, the "
-			    "resolved domain config (an object)");
+		return ctl_fail(r, -EINVAL,
+				"config-update needs params.config, the "
+				"resolved domain config (an object)");
 	rc = xld_dom_config_update(r->c->ctl->doms, r->dom, cfg, r->msg,
 				   sizeof(r->msg));
 	if (rc)
@@ -305,8 +309,8 @@ static void dump_core_done(void *arg, uint64_t tag, int rc, const char *path,
 		snprintf(m, sizeof(m), "cannot write the dump to %s: %s%s%s",
 			 path, strerror(-rc), msg[0] ? ": " : "", msg);
 		/* to xl these say "no such domain": the file's own is EIO */
-		send_error(c, c->wait_id,
-			   rc == -ENOENT || rc == -ESRCH ? -EIO : rc, m);
+		ctl_send_error(c, c->wait_id,
+			       rc == -ENOENT || rc == -ESRCH ? -EIO : rc, m);
 	} else {
 		o = json_object_new_object();
 		if (o) {
@@ -319,21 +323,21 @@ static void dump_core_done(void *arg, uint64_t tag, int rc, const char *path,
 			    o, "seconds",
 			    json_object_new_double((double)res->save_ns / 1e9));
 		}
-		send_result(c, c->wait_id, o);
+		ctl_send_result(c, c->wait_id, o);
 	}
 	json_object_put(c->wait_id);
 	c->wait_id = NULL;
 	c->waiting = false;
 	c->resume = true;
-	conn_flush(c);
-	kick(ctl);
+	ctl_conn_flush(c);
+	ctl_kick(ctl);
 }
 
 /*
  * xl dump-core: the monitor writes the guest's state file (paused for
  * it, resumed after); the reply is held until the file is written.
  */
-int do_dump_core(struct ctl_req *r)
+int ctl_do_dump_core(struct ctl_req *r)
 {
 	const char *path;
 	json_object *v;
@@ -341,19 +345,20 @@ int do_dump_core(struct ctl_req *r)
 
 	if (!json_object_object_get_ex(r->params, "path", &v) ||
 	    !json_object_is_type(v, json_type_string))
-		return fail(r, -EINVAL,
-			    "dump-core needs params.path, the file to write");
+		return ctl_fail(
+		    r, -EINVAL,
+		    "dump-core needs params.path, the file to write");
 	path = json_object_get_string(v);
 	if (path[0] != '/')
-		return fail(r, -EINVAL,
-			    "dump-core: '%.200s' is not an absolute path",
-			    path);
+		return ctl_fail(r, -EINVAL,
+				"dump-core: '%.200s' is not an absolute path",
+				path);
 	if (strlen(path) >= DC_SAVE_PATH_MAX)
-		return fail(r, -ENAMETOOLONG,
-			    "dump-core: the path is longer than %d bytes",
-			    DC_SAVE_PATH_MAX - 1);
+		return ctl_fail(r, -ENAMETOOLONG,
+				"dump-core: the path is longer than %d bytes",
+				DC_SAVE_PATH_MAX - 1);
 	if (!r->dom)
-		return refuse_dom0(r, "dumped");
+		return ctl_refuse_dom0(r, "dumped");
 	rc = xld_dom_dump_core(r->c->ctl->doms, r->dom, path, dump_core_done,
 			       r->c->ctl, r->c->serial);
 	if (rc)

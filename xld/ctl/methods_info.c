@@ -23,7 +23,7 @@
 /* ---- domains as JSON ---- */
 
 /* The list's members too: keep ctl_list.c gen_dom() the same. */
-json_object *dom_json(const struct xld_dom *d)
+json_object *ctl_dom_json(const struct xld_dom *d)
 {
 	json_object *o = json_object_new_object();
 	const char *reason;
@@ -56,7 +56,7 @@ json_object *dom_json(const struct xld_dom *d)
 	return o;
 }
 
-json_object *dom0_json(void)
+json_object *ctl_dom0_json(void)
 {
 	json_object *o = json_object_new_object();
 	uint64_t kib, ns;
@@ -94,7 +94,7 @@ json_object *dom0_json(void)
 
 /* ---- methods ---- */
 
-int do_hello(struct ctl_req *r)
+int ctl_do_hello(struct ctl_req *r)
 {
 	r->result = json_object_new_object();
 	if (!r->result)
@@ -109,22 +109,21 @@ int do_hello(struct ctl_req *r)
 }
 
 /* As text, not a json-c tree: see ctl_list.c. */
-int do_list(struct ctl_req *r)
+int ctl_do_list(struct ctl_req *r)
 {
-	json_object *dom0 = dom0_json();
+	json_object *dom0 = ctl_dom0_json();
 	int rc;
 
 	if (!dom0)
 		return -ENOMEM;
-	rc = xld_ctl_list_text(r->c->ctl->doms, dom0, &r->text,
-			       &r->text_len);
+	rc = xld_ctl_list_text(r->c->ctl->doms, dom0, &r->text, &r->text_len);
 	json_object_put(dom0);
 	return rc;
 }
 
-int do_info(struct ctl_req *r)
+int ctl_do_info(struct ctl_req *r)
 {
-	r->result = r->dom ? dom_json(r->dom) : dom0_json();
+	r->result = r->dom ? ctl_dom_json(r->dom) : ctl_dom0_json();
 	if (!r->result)
 		return -ENOMEM;
 	/* the config names files on the host: for root only */
@@ -135,12 +134,12 @@ int do_info(struct ctl_req *r)
 }
 
 /* xl block-list and network-list: @r's domain's disks and vifs. */
-int do_devices(struct ctl_req *r)
+int ctl_do_devices(struct ctl_req *r)
 {
 	json_object *vbds, *vifs;
 
 	if (!r->dom)
-		return fail(r, -ENODEV, "Domain-0 has no virtual devices");
+		return ctl_fail(r, -ENODEV, "Domain-0 has no virtual devices");
 	r->result = json_object_new_object();
 	vbds = xld_dom_vbds_json(r->dom);
 	vifs = xld_dom_vifs_json(r->c->ctl->doms, r->dom);
@@ -160,7 +159,7 @@ int do_devices(struct ctl_req *r)
  * xl top: every domain as list gives it, each guest with its devices as
  * devices gives them (vifs with their TAP's counters), in one reply.
  */
-int do_stats(struct ctl_req *r)
+int ctl_do_stats(struct ctl_req *r)
 {
 	json_object *arr = json_object_new_array(), *o, *vbds, *vifs;
 	struct xld_dom *d;
@@ -171,13 +170,13 @@ int do_stats(struct ctl_req *r)
 		json_object_put(arr);
 		return -ENOMEM;
 	}
-	o = dom0_json();
+	o = ctl_dom0_json();
 	if (!o || json_object_array_add(arr, o)) {
 		json_object_put(o);
 		return -ENOMEM;
 	}
 	for (d = xld_doms_first(r->c->ctl->doms); d; d = d->next) {
-		o = dom_json(d);
+		o = ctl_dom_json(d);
 		if (!o || json_object_array_add(arr, o)) {
 			json_object_put(o);
 			return -ENOMEM;
@@ -187,8 +186,7 @@ int do_stats(struct ctl_req *r)
 		    json_object_new_int64((int64_t)xld_dom_cpu_time_now(d)));
 		vbds = xld_dom_vbds_json(d);
 		vifs = xld_dom_vifs_json(r->c->ctl->doms, d);
-		if (!vbds || !vifs ||
-		    json_object_object_add(o, "vbds", vbds)) {
+		if (!vbds || !vifs || json_object_object_add(o, "vbds", vbds)) {
 			json_object_put(vbds);
 			json_object_put(vifs);
 			return -ENOMEM;
@@ -221,12 +219,12 @@ static int dmesg(struct ctl_req *r, bool clear)
 	int rc = 0;
 
 	if (!r->c->priv)
-		return fail(r, -EACCES, "xld's log is for root only");
+		return ctl_fail(r, -EACCES, "xld's log is for root only");
 	if (!path)
-		return fail(r, -ENOENT, "xld has no log file");
+		return ctl_fail(r, -ENOENT, "xld has no log file");
 	f = fopen(path, "re");
 	if (!f)
-		return fail(r, -errno, "%s: %s", path, strerror(errno));
+		return ctl_fail(r, -errno, "%s: %s", path, strerror(errno));
 	if (fstat(fileno(f), &sb)) {
 		rc = -errno;
 		goto out;
@@ -241,7 +239,7 @@ static int dmesg(struct ctl_req *r, bool clear)
 	}
 	n = pread(fileno(f), buf, len, off);
 	if (n < 0) {
-		rc = fail(r, -errno, "%s: %s", path, strerror(errno));
+		rc = ctl_fail(r, -errno, "%s: %s", path, strerror(errno));
 		goto out;
 	}
 	buf[n] = '\0';
@@ -256,11 +254,10 @@ static int dmesg(struct ctl_req *r, bool clear)
 		rc = -ENOMEM;
 		goto out;
 	}
-	json_object_object_add(r->result, "log",
-			       json_object_new_string(start));
+	json_object_object_add(r->result, "log", json_object_new_string(start));
 	if (clear && truncate(path, 0))
-		rc = fail(r, -errno, "cannot clear %s: %s", path,
-			  strerror(errno));
+		rc = ctl_fail(r, -errno, "cannot clear %s: %s", path,
+			      strerror(errno));
 	else if (clear)
 		xld_info("log cleared by client pid %ld", (long)r->c->pid);
 out:
@@ -269,12 +266,12 @@ out:
 	return rc;
 }
 
-int do_dmesg(struct ctl_req *r)
+int ctl_do_dmesg(struct ctl_req *r)
 {
 	return dmesg(r, false);
 }
 
-int do_dmesg_clear(struct ctl_req *r)
+int ctl_do_dmesg_clear(struct ctl_req *r)
 {
 	return dmesg(r, true);
 }

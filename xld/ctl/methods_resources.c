@@ -17,19 +17,21 @@
 #include "xld/dom/cpu_sched.h"
 
 /* xl vcpu-list: the vCPUs of @r's domain, read from its monitor. */
-int do_vcpus(struct ctl_req *r)
+int ctl_do_vcpus(struct ctl_req *r)
 {
 	json_object *a;
 	int rc = 0;
 
 	if (!r->dom)
-		return fail(r, -ENODEV, "Domain-0's CPUs are the host's: "
-			    "see /proc/stat");
+		return ctl_fail(r, -ENODEV,
+				"Domain-0's CPUs are the host's: "
+				"see /proc/stat");
 	a = xld_dom_vcpus_json(r->dom, &rc);
 	if (!a)
-		return fail(r, rc, "domain %" PRIu32 " (%s): cannot read "
-			    "its vCPU threads: %s", r->dom->domid,
-			    r->dom->name, strerror(-rc));
+		return ctl_fail(r, rc,
+				"domain %" PRIu32 " (%s): cannot read "
+				"its vCPU threads: %s",
+				r->dom->domid, r->dom->name, strerror(-rc));
 	r->result = json_object_new_object();
 	if (!r->result) {
 		json_object_put(a);
@@ -94,18 +96,21 @@ static int mem_param(struct ctl_req *r, const char *key, uint64_t *kib)
 
 	if (!json_object_object_get_ex(r->params, key, &v) ||
 	    !json_object_is_type(v, json_type_int))
-		return fail(r, -EINVAL, "%s needs params.%s (KiB, a number)",
-			    key[0] == 't' ? "mem-set" : "mem-max", key);
+		return ctl_fail(r, -EINVAL,
+				"%s needs params.%s (KiB, a number)",
+				key[0] == 't' ? "mem-set" : "mem-max", key);
 	n = json_object_get_int64(v);
 	if (n < 1 || n > 1024LL * 1024 * 1024)
-		return fail(r, -EINVAL, "params.%s %" PRId64 " is not a "
-			    "memory size from 1 KiB to 1 TiB", key, n);
+		return ctl_fail(r, -EINVAL,
+				"params.%s %" PRId64 " is not a "
+				"memory size from 1 KiB to 1 TiB",
+				key, n);
 	*kib = (uint64_t)n;
 	return 0;
 }
 
 /* xl mem-set: the guest's balloon target, at most its static maximum. */
-int do_mem_set(struct ctl_req *r)
+int ctl_do_mem_set(struct ctl_req *r)
 {
 	uint64_t kib;
 	int rc;
@@ -114,33 +119,38 @@ int do_mem_set(struct ctl_req *r)
 	if (rc)
 		return rc;
 	if (!r->dom)
-		return refuse_dom0(r, "ballooned here");
+		return ctl_refuse_dom0(r, "ballooned here");
 	rc = xld_dom_set_memory(r->c->ctl->doms, r->dom, kib);
 	if (rc == -ERANGE)
-		return fail(r, rc, "domain %" PRIu32 " (%s): cannot set "
-			    "dynamic max memory to %" PRIu64 " KiB: "
-			    "memory_dynamic_max must be less than or equal "
-			    "to memory_static_max (%" PRIu64 " KiB)",
-			    r->dom->domid, r->dom->name, kib,
-			    r->dom->maxmem_kib);
+		return ctl_fail(r, rc,
+				"domain %" PRIu32 " (%s): cannot set "
+				"dynamic max memory to %" PRIu64 " KiB: "
+				"memory_dynamic_max must be less than or equal "
+				"to memory_static_max (%" PRIu64 " KiB)",
+				r->dom->domid, r->dom->name, kib,
+				r->dom->maxmem_kib);
 	if (rc == -EINVAL)
-		return fail(r, rc, "domain %" PRIu32 " (%s): cannot set "
-			    "dynamic max memory to %" PRIu64 " KiB: the "
-			    "least is %d KiB", r->dom->domid, r->dom->name,
-			    kib, XLD_MEM_MIN_KIB);
+		return ctl_fail(r, rc,
+				"domain %" PRIu32 " (%s): cannot set "
+				"dynamic max memory to %" PRIu64 " KiB: the "
+				"least is %d KiB",
+				r->dom->domid, r->dom->name, kib,
+				XLD_MEM_MIN_KIB);
 	if (rc == -ESRCH)
-		return fail(r, rc, "domain %" PRIu32 " (%s) is not running: "
-			    "its memory cannot change", r->dom->domid,
-			    r->dom->name);
+		return ctl_fail(r, rc,
+				"domain %" PRIu32 " (%s) is not running: "
+				"its memory cannot change",
+				r->dom->domid, r->dom->name);
 	if (rc)
-		return fail(r, rc, "domain %" PRIu32 " (%s): cannot set "
-			    "dynamic max memory: %s", r->dom->domid,
-			    r->dom->name, strerror(-rc));
+		return ctl_fail(r, rc,
+				"domain %" PRIu32 " (%s): cannot set "
+				"dynamic max memory: %s",
+				r->dom->domid, r->dom->name, strerror(-rc));
 	return 0;
 }
 
 /* xl mem-max: the static maximum, within the RAM the guest has. */
-int do_mem_max(struct ctl_req *r)
+int ctl_do_mem_max(struct ctl_req *r)
 {
 	uint64_t kib;
 	int rc;
@@ -149,27 +159,29 @@ int do_mem_max(struct ctl_req *r)
 	if (rc)
 		return rc;
 	if (!r->dom)
-		return refuse_dom0(r, "given a memory maximum here");
+		return ctl_refuse_dom0(r, "given a memory maximum here");
 	rc = xld_dom_set_maxmem(r->c->ctl->doms, r->dom, kib);
 	if (rc == -ERANGE)
-		return fail(r, rc, "domain %" PRIu32 " (%s): cannot set "
-			    "static max memory to %" PRIu64 " KiB: "
-			    "memory_static_max must be greater than or equal "
-			    "to memory_dynamic_max (%" PRIu64 " KiB)",
-			    r->dom->domid, r->dom->name, kib,
-			    r->dom->memory_kib);
+		return ctl_fail(
+		    r, rc,
+		    "domain %" PRIu32 " (%s): cannot set "
+		    "static max memory to %" PRIu64 " KiB: "
+		    "memory_static_max must be greater than or equal "
+		    "to memory_dynamic_max (%" PRIu64 " KiB)",
+		    r->dom->domid, r->dom->name, kib, r->dom->memory_kib);
 	if (rc == -ENOSPC)
-		return fail(r, rc, "domain %" PRIu32 " (%s): cannot set "
-			    "static max memory to %" PRIu64 " KiB: it was "
-			    "built with %" PRIu64 " KiB of RAM; more needs a "
-			    "new domain (maxmem in its config)",
-			    r->dom->domid, r->dom->name, kib,
-			    r->dom->ram_kib);
+		return ctl_fail(
+		    r, rc,
+		    "domain %" PRIu32 " (%s): cannot set "
+		    "static max memory to %" PRIu64 " KiB: it was "
+		    "built with %" PRIu64 " KiB of RAM; more needs a "
+		    "new domain (maxmem in its config)",
+		    r->dom->domid, r->dom->name, kib, r->dom->ram_kib);
 	return rc;
 }
 
 /* xl vcpu-set: params.vcpus online, 1..maxvcpus (ACPI CPU hotplug). */
-int do_vcpu_set(struct ctl_req *r)
+int ctl_do_vcpu_set(struct ctl_req *r)
 {
 	json_object *v;
 	int64_t n;
@@ -177,35 +189,40 @@ int do_vcpu_set(struct ctl_req *r)
 
 	if (!json_object_object_get_ex(r->params, "vcpus", &v) ||
 	    !json_object_is_type(v, json_type_int))
-		return fail(r, -EINVAL, "vcpu-set needs params.vcpus (a "
-			    "number)");
+		return ctl_fail(r, -EINVAL,
+				"vcpu-set needs params.vcpus (a "
+				"number)");
 	if (!r->dom)
-		return refuse_dom0(r, "given vCPUs here");
+		return ctl_refuse_dom0(r, "given vCPUs here");
 	n = json_object_get_int64(v);
 	if (n < 1 || n > (int64_t)r->dom->maxvcpus)
 		/* libxl's words, which scripts may look for */
-		return fail(r, -ERANGE, "Domain %" PRIu32 ":Requested %" PRId64
-			    " VCPUs, however maxcpus is %" PRIu32 "!",
-			    r->dom->domid, n, r->dom->maxvcpus);
+		return ctl_fail(r, -ERANGE,
+				"Domain %" PRIu32 ":Requested %" PRId64
+				" VCPUs, however maxcpus is %" PRIu32 "!",
+				r->dom->domid, n, r->dom->maxvcpus);
 	rc = xld_dom_set_vcpus(r->c->ctl->doms, r->dom, (uint32_t)n);
 	if (rc == -EOPNOTSUPP)
-		return fail(r, rc, "domain %" PRIu32 " (%s): its guest has no "
-			    "ACPI CPU hotplug (a test guest, or ACPI off): "
-			    "its vCPUs cannot change", r->dom->domid,
-			    r->dom->name);
+		return ctl_fail(r, rc,
+				"domain %" PRIu32 " (%s): its guest has no "
+				"ACPI CPU hotplug (a test guest, or ACPI off): "
+				"its vCPUs cannot change",
+				r->dom->domid, r->dom->name);
 	if (rc == -ESRCH)
-		return fail(r, rc, "domain %" PRIu32 " (%s) is not running: "
-			    "its vCPUs cannot change", r->dom->domid,
-			    r->dom->name);
+		return ctl_fail(r, rc,
+				"domain %" PRIu32 " (%s) is not running: "
+				"its vCPUs cannot change",
+				r->dom->domid, r->dom->name);
 	if (rc)
-		return fail(r, rc, "domain %" PRIu32 " (%s): cannot set its "
-			    "vCPUs to %" PRId64 ": %s", r->dom->domid,
-			    r->dom->name, n, strerror(-rc));
+		return ctl_fail(r, rc,
+				"domain %" PRIu32 " (%s): cannot set its "
+				"vCPUs to %" PRId64 ": %s",
+				r->dom->domid, r->dom->name, n, strerror(-rc));
 	return 0;
 }
 
 /* xl vcpu-pin: params.vcpu (-1 for all), params.cpus (a CPU list). */
-int do_vcpu_pin(struct ctl_req *r)
+int ctl_do_vcpu_pin(struct ctl_req *r)
 {
 	json_object *v, *c;
 	cpu_set_t set;
@@ -216,23 +233,29 @@ int do_vcpu_pin(struct ctl_req *r)
 	    !json_object_is_type(v, json_type_int) ||
 	    !json_object_object_get_ex(r->params, "cpus", &c) ||
 	    !json_object_is_type(c, json_type_string))
-		return fail(r, -EINVAL, "vcpu-pin needs params.vcpu (a "
-			    "number, -1 for all) and params.cpus (a string)");
+		return ctl_fail(
+		    r, -EINVAL,
+		    "vcpu-pin needs params.vcpu (a "
+		    "number, -1 for all) and params.cpus (a string)");
 	if (!r->dom)
-		return refuse_dom0(r, "pinned here");
+		return ctl_refuse_dom0(r, "pinned here");
 	n = json_object_get_int64(v);
 	if (n < -1 || n >= (int64_t)r->dom->vcpus)
-		return fail(r, -EINVAL, "domain %" PRIu32 " (%s) has no "
-			    "vcpu %" PRId64, r->dom->domid, r->dom->name, n);
+		return ctl_fail(r, -EINVAL,
+				"domain %" PRIu32 " (%s) has no "
+				"vcpu %" PRId64,
+				r->dom->domid, r->dom->name, n);
 	if (cpulist_set(json_object_get_string(c), &set))
-		return fail(r, -EINVAL, "invalid CPU list '%.100s' for "
-			    "this host's %ld CPUs",
-			    json_object_get_string(c),
-			    sysconf(_SC_NPROCESSORS_CONF));
+		return ctl_fail(r, -EINVAL,
+				"invalid CPU list '%.100s' for "
+				"this host's %ld CPUs",
+				json_object_get_string(c),
+				sysconf(_SC_NPROCESSORS_CONF));
 	rc = xld_dom_vcpu_pin(r->dom, (int)n, &set);
 	if (rc)
-		return fail(r, rc, "domain %" PRIu32 " (%s): cannot pin: %s",
-			    r->dom->domid, r->dom->name, strerror(-rc));
+		return ctl_fail(r, rc,
+				"domain %" PRIu32 " (%s): cannot pin: %s",
+				r->dom->domid, r->dom->name, strerror(-rc));
 	return 0;
 }
 
@@ -246,8 +269,8 @@ static json_object *sched_json(struct ctl_req *r, const struct xld_dom *d)
 		return NULL;
 	json_object_object_add(o, "domid",
 			       json_object_new_int64(d ? d->domid : 0));
-	json_object_object_add(o, "name",
-			       json_object_new_string(d ? d->name : "Domain-0"));
+	json_object_object_add(
+	    o, "name", json_object_new_string(d ? d->name : "Domain-0"));
 	json_object_object_add(
 	    o, "weight",
 	    json_object_new_int64(d ? d->weight : XLD_SCHED_WEIGHT_DEFAULT));
@@ -265,7 +288,7 @@ static json_object *sched_json(struct ctl_req *r, const struct xld_dom *d)
  * domain, with the figures of Xen's Pool-0 that Linux's scheduler has no
  * knob for (Xen's defaults).
  */
-int do_sched_credit_get(struct ctl_req *r)
+int ctl_do_sched_credit_get(struct ctl_req *r)
 {
 	struct xld_sched *s = xld_doms_sched(r->c->ctl->doms);
 	json_object *arr, *pool, *o;
@@ -274,7 +297,7 @@ int do_sched_credit_get(struct ctl_req *r)
 	int rc;
 
 	if (json_object_object_get_ex(r->params, "domain", NULL)) {
-		rc = resolve_domain(r);
+		rc = ctl_resolve_domain(r);
 		if (rc)
 			return rc;
 	}
@@ -323,13 +346,14 @@ static int param_int(struct ctl_req *r, const char *key, long long *out,
 	if (!*given)
 		return 0;
 	if (!json_object_is_type(v, json_type_int))
-		return fail(r, -EINVAL, "params.%s must be an integer", key);
+		return ctl_fail(r, -EINVAL, "params.%s must be an integer",
+				key);
 	*out = (long long)json_object_get_int64(v);
 	return 0;
 }
 
 /* xl sched-credit -d DOM -w WEIGHT -c CAP: params.weight, params.cap. */
-int do_sched_credit_set(struct ctl_req *r)
+int ctl_do_sched_credit_set(struct ctl_req *r)
 {
 	long long w = 0, c = 0;
 	bool has_w, has_c;
@@ -341,13 +365,14 @@ int do_sched_credit_set(struct ctl_req *r)
 	if (rc)
 		return rc;
 	if (!has_w && !has_c)
-		return fail(r, -EINVAL,
-			    "sched-credit-set needs params.weight or "
-			    "params.cap");
+		return ctl_fail(r, -EINVAL,
+				"sched-credit-set needs params.weight or "
+				"params.cap");
 	if (!r->dom)
-		return fail(r, -EPERM,
-			    "Domain-0 is the host: xld does not set its CPU "
-			    "weight or cap");
+		return ctl_fail(
+		    r, -EPERM,
+		    "Domain-0 is the host: xld does not set its CPU "
+		    "weight or cap");
 	rc = xld_dom_sched_set(r->c->ctl->doms, r->dom, has_w ? &w : NULL,
 			       has_c ? &c : NULL, r->msg, sizeof(r->msg));
 	if (rc)

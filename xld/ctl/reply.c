@@ -37,13 +37,14 @@ static void send_obj(struct ctl_conn *c, json_object *o)
 		    "\"ENOMEM\","
 		    "\"code\":12,\"message\":\"xld is out of memory\"}}";
 
-		conn_queue(c, oom, sizeof(oom) - 1);
+		ctl_conn_queue(c, oom, sizeof(oom) - 1);
 		return;
 	}
-	conn_queue(c, s, strlen(s));
+	ctl_conn_queue(c, s, strlen(s));
 }
 
-void send_error(struct ctl_conn *c, json_object *id, int rc, const char *msg)
+void ctl_send_error(struct ctl_conn *c, json_object *id, int rc,
+		    const char *msg)
 {
 	json_object *o = reply_new(id), *e = json_object_new_object();
 	const char *name = strerrorname_np(-rc);
@@ -64,7 +65,7 @@ void send_error(struct ctl_conn *c, json_object *id, int rc, const char *msg)
 }
 
 /* Takes ownership of @result (NULL: an empty object). */
-void send_result(struct ctl_conn *c, json_object *id, json_object *result)
+void ctl_send_result(struct ctl_conn *c, json_object *id, json_object *result)
 {
 	json_object *o = reply_new(id);
 
@@ -78,8 +79,8 @@ void send_result(struct ctl_conn *c, json_object *id, json_object *result)
 }
 
 /* @text: a result already in JSON (a large one, made without json-c). */
-void send_text_result(struct ctl_conn *c, json_object *id, const char *text,
-		      size_t len)
+void ctl_send_text_result(struct ctl_conn *c, json_object *id, const char *text,
+			  size_t len)
 {
 	const char *ids = id ? json_object_to_json_string_ext(
 				   id, JSON_C_TO_STRING_PLAIN |
@@ -99,37 +100,37 @@ void send_text_result(struct ctl_conn *c, json_object *id, const char *text,
 		json_object *res = json_tokener_parse(text);
 
 		if (res)
-			send_result(c, id, res);
+			ctl_send_result(c, id, res);
 		else
-			send_error(c, id, -ENOMEM, NULL);
+			ctl_send_error(c, id, -ENOMEM, NULL);
 		return;
 	}
 	hlen = (size_t)r;
 	line = malloc(hlen + len + 1);
 	if (!line) {
-		send_error(c, id, -ENOMEM, NULL);
+		ctl_send_error(c, id, -ENOMEM, NULL);
 		return;
 	}
 	memcpy(line, head, hlen);
 	memcpy(line + hlen, text, len);
 	line[hlen + len] = '}';
-	conn_queue(c, line, hlen + len + 1);
+	ctl_conn_queue(c, line, hlen + len + 1);
 	free(line);
 }
 
-void send_event(struct ctl_conn *c, const struct xld_dom *d,
-		enum xld_dom_event ev)
+void ctl_send_event(struct ctl_conn *c, const struct xld_dom *d,
+		    enum xld_dom_event ev)
 {
 	json_object *o = reply_new(NULL);
 
 	if (o) {
 		json_object_object_del(o, "id");
-		json_object_object_add(
-		    o, "event",
-		    json_object_new_string(ev == XLD_DOM_GONE ? "gone" :
-								"changed"));
-		json_object_object_add(o, "domain", dom_json(d));
+		json_object_object_add(o, "event",
+				       json_object_new_string(ev == XLD_DOM_GONE
+								  ? "gone"
+								  : "changed"));
+		json_object_object_add(o, "domain", ctl_dom_json(d));
 	}
 	send_obj(c, o);
-	conn_flush(c);
+	ctl_conn_flush(c);
 }
