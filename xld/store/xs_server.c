@@ -27,83 +27,7 @@
 
 #include "xld/log.h"
 #include "xld/store/xs.h"
-
-/* Transactions one connection may hold open. */
-#define XS_CONN_TXNS_MAX 1024
-/* Connections one unprivileged domain may hold open at once. */
-#define XS_DOM_CONNS_MAX 128
-
-struct xs_listener {
-	struct xs_listener *next;
-	struct xs_server *srv;
-	int fd;
-	unsigned int nconns;
-	uint32_t domid;
-	bool priv;
-	char path[108];
-};
-
-struct xs_conn_txn {
-	struct xs_conn_txn *next;
-	struct xs_txn *t;
-};
-
-struct xs_conn {
-	struct xs_conn *next, *prev;
-	struct xs_conn *flush_next;
-	struct xs_server *srv;
-	struct xs_listener *via; /* NULL once the listener is gone */
-	int fd;
-	uint32_t domid;
-	bool priv;
-	bool closing;
-	bool on_flush;
-	bool paused;   /* not reading: output backlog */
-	bool want_out; /* EPOLLOUT armed */
-	char *in; /* XS_HDR_LEN + XS_PAYLOAD_MAX, while a message is partial */
-	uint32_t in_len;
-	char *out;
-	size_t out_off, out_len, out_cap;
-	uint32_t out_replies; /* replies queued since the output last drained */
-	struct xs_conn_txn *txns;
-	uint32_t ntxns;
-};
-
-struct xs_server {
-	struct xld_loop *loop;
-	struct xs_store *st;
-	struct xs_listener *listeners;
-	struct xs_conn *conns;
-	unsigned int nconns;
-	struct xs_conn *flush;
-	struct xs_arena arena;
-	char *dom_dir;
-	int spare_fd; /* closed to accept (and refuse) when out of fds */
-	void (*flush_hook)(void *);
-	void *flush_arg;
-};
-
-/* One request being handled. */
-struct xs_req {
-	struct xs_conn *c;
-	struct xs_msg_hdr hdr;
-	char *data; /* payload, followed by a NUL we add */
-	uint32_t len;
-	const char *argv[4];
-	uint32_t argc;
-	struct xs_op op;
-};
-
-#define XF_PRIV 1u /* Domain-0 only */
-#define XF_TXN 2u  /* runs inside the transaction in tx_id */
-#define XF_RAW 4u  /* payload is "path NUL value" (WRITE) */
-
-struct xs_wire_func {
-	const char *name;
-	int (*fn)(struct xs_req *r);
-	uint32_t nargs; /* NUL-terminated strings required */
-	uint32_t flags;
-};
+#include "xld/store/xs_server_internal.h"
 
 static void conn_close(struct xs_conn *c);
 static void conn_process(struct xs_conn *c);
@@ -199,7 +123,7 @@ static int send_msg(struct xs_conn *c, uint32_t type, uint32_t req_id,
 	return 0;
 }
 
-static void reply(struct xs_req *r, const void *data, uint32_t len)
+void xs_reply(struct xs_req *r, const void *data, uint32_t len)
 {
 	struct xs_conn *c = r->c;
 
@@ -214,9 +138,9 @@ static void reply(struct xs_req *r, const void *data, uint32_t len)
 	c->out_replies++;
 }
 
-static void reply_ok(struct xs_req *r)
+void xs_reply_ok(struct xs_req *r)
 {
-	reply(r, "OK", 3);
+	xs_reply(r, "OK", 3);
 }
 
 static const struct {
@@ -231,7 +155,7 @@ static const struct {
     {EPERM, "EPERM"},
 };
 
-static void reply_error(struct xs_req *r, int err)
+void xs_reply_error(struct xs_req *r, int err)
 {
 	struct xs_conn *c = r->c;
 	const char *name = "EINVAL";
@@ -321,322 +245,6 @@ static void flush_all(struct xs_server *srv)
 	}
 }
 
-/* ---- helpers ---- */
-
-/* Resolve a relative path against the domain's home, in the arena. */
-static const char *canon(struct xs_req *r, const char *path)
-{
-	char *p;
-	size_t len;
-
-	if (path[0] == '/' || path[0] == '@')
-		return path;
-	if (!path[0])
-		return NULL;
-	len = strlen(path);
-	if (len > XS_ABS_PATH_MAX)
-		return NULL;
-	p = xs_arena_alloc(r->op.arena, len + 32);
-	if (!p)
-		return NULL;
-	snprintf(p, len + 32, "/local/domain/%u/%s", r->c->domid, path);
-	return p;
-}
-
-static int parse_domid(const char *s, uint32_t *out)
-{
-	unsigned long v;
-	char *end;
-
-	if (s[0] < '0' || s[0] > '9')
-		return -EINVAL;
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || *end || v > XS_DOMID_MAX + 32768UL)
-		return -EINVAL;
-	*out = (uint32_t)v;
-	return 0;
-}
-
-static struct xs_conn_txn *conn_txn_find(struct xs_conn *c, uint32_t id)
-{
-	struct xs_conn_txn *ct;
-
-	for (ct = c->txns; ct; ct = ct->next)
-		if (xs_txn_id(ct->t) == id)
-			return ct;
-	return NULL;
-}
-
-/* ---- handlers ---- */
-
-static int do_read(struct xs_req *r)
-{
-	const char *path = canon(r, r->argv[0]), *val;
-	uint32_t len;
-	int rc;
-
-	if (!path)
-		return -EINVAL;
-	rc = xs_node_read(&r->op, path, &val, &len);
-	if (rc)
-		return rc;
-	reply(r, val, len);
-	return 0;
-}
-
-static int do_write(struct xs_req *r)
-{
-	const char *path = canon(r, r->argv[0]);
-	size_t plen = strlen(r->argv[0]) + 1;
-	int rc;
-
-	if (!path)
-		return -EINVAL;
-	rc = xs_node_write(&r->op, path, r->data + plen,
-			   r->len - (uint32_t)plen);
-	if (rc)
-		return rc;
-	reply_ok(r);
-	return 0;
-}
-
-static int do_mkdir(struct xs_req *r)
-{
-	const char *path = canon(r, r->argv[0]);
-	int rc;
-
-	if (!path)
-		return -EINVAL;
-	rc = xs_node_mkdir(&r->op, path);
-	if (rc)
-		return rc;
-	reply_ok(r);
-	return 0;
-}
-
-static int do_rm(struct xs_req *r)
-{
-	const char *path = canon(r, r->argv[0]);
-	int rc;
-
-	if (!path)
-		return -EINVAL;
-	rc = xs_node_rm(&r->op, path);
-	if (rc)
-		return rc;
-	reply_ok(r);
-	return 0;
-}
-
-static int do_directory(struct xs_req *r)
-{
-	const char *path = canon(r, r->argv[0]);
-	char *buf = xs_arena_alloc(r->op.arena, XS_PAYLOAD_MAX);
-	uint32_t len;
-	uint64_t gen;
-	bool done;
-	int rc;
-
-	if (!path)
-		return -EINVAL;
-	if (!buf)
-		return -ENOMEM;
-	rc = xs_node_list(&r->op, path, 0, buf, XS_PAYLOAD_MAX, &len, &gen,
-			  &done);
-	if (rc)
-		return rc;
-	if (!done)
-		return -E2BIG;
-	reply(r, buf, len);
-	return 0;
-}
-
-static int do_directory_part(struct xs_req *r)
-{
-	const char *path = canon(r, r->argv[0]);
-	char *buf = xs_arena_alloc(r->op.arena, XS_PAYLOAD_MAX);
-	uint32_t len, off, glen;
-	uint64_t gen;
-	bool done;
-	char *end;
-	unsigned long v;
-	int rc;
-
-	if (!path || r->argv[1][0] < '0' || r->argv[1][0] > '9')
-		return -EINVAL;
-	if (!buf)
-		return -ENOMEM;
-	errno = 0;
-	v = strtoul(r->argv[1], &end, 10);
-	if (errno || *end || v > UINT32_MAX)
-		return -EINVAL;
-	off = (uint32_t)v;
-	/* Reserve room for the generation and the closing empty name. */
-	rc = xs_node_list(&r->op, path, off, buf + 24, XS_PAYLOAD_MAX - 25,
-			  &len, &gen, &done);
-	if (rc)
-		return rc;
-	glen = (uint32_t)snprintf(buf, 24, "%" PRIu64, gen) + 1;
-	memmove(buf + glen, buf + 24, len);
-	if (done)
-		buf[glen + len++] = '\0';
-	reply(r, buf, glen + len);
-	return 0;
-}
-
-static int do_get_perms(struct xs_req *r)
-{
-	const char *path = canon(r, r->argv[0]);
-	const struct xs_perms *perms;
-	char *buf = xs_arena_alloc(r->op.arena, XS_PAYLOAD_MAX);
-	uint32_t i, len = 0;
-	int rc, n;
-
-	if (!path)
-		return -EINVAL;
-	if (!buf)
-		return -ENOMEM;
-	rc = xs_node_get_perms(&r->op, path, &perms);
-	if (rc)
-		return rc;
-	for (i = 0; i < perms->n; i++) {
-		if (XS_PAYLOAD_MAX - len < 16)
-			return -E2BIG;
-		n = xs_perm_format(&perms->p[i], buf + len, 16);
-		if (n < 0)
-			return n;
-		len += (uint32_t)n + 1;
-	}
-	reply(r, buf, len);
-	return 0;
-}
-
-static int do_set_perms(struct xs_req *r)
-{
-	const char *path = canon(r, r->argv[0]), *s;
-	struct xs_perm *perms;
-	uint32_t n = 0, i;
-	int rc;
-
-	if (!path)
-		return -EINVAL;
-	for (s = r->argv[0] + strlen(r->argv[0]) + 1; s < r->data + r->len;
-	     s += strlen(s) + 1)
-		n++;
-	if (n == 0)
-		return -EINVAL;
-	perms = xs_arena_alloc(r->op.arena, n * sizeof(*perms));
-	if (!perms)
-		return -ENOMEM;
-	s = r->argv[0] + strlen(r->argv[0]) + 1;
-	for (i = 0; i < n; i++, s += strlen(s) + 1) {
-		rc = xs_perm_parse(s, &perms[i]);
-		if (rc)
-			return rc;
-	}
-	rc = xs_node_set_perms(&r->op, path, perms, n);
-	if (rc)
-		return rc;
-	reply_ok(r);
-	return 0;
-}
-
-static int do_watch(struct xs_req *r)
-{
-	const char *path = canon(r, r->argv[0]);
-	struct xs_watch *w;
-	uint32_t rel = 0;
-	int rc;
-
-	if (!path)
-		return -EINVAL;
-	if (path != r->argv[0])
-		rel = (uint32_t)(strlen(path) - strlen(r->argv[0]));
-	rc = xs_watch_add(r->op.st, r->c, r->c->domid, r->c->priv, path,
-			  r->argv[1], rel, &w);
-	if (rc)
-		return rc;
-	reply_ok(r);
-	/* A new watch fires once at once. */
-	xs_server_event(w, w->path, r->c->srv);
-	return 0;
-}
-
-static int do_unwatch(struct xs_req *r)
-{
-	const char *path = canon(r, r->argv[0]);
-	struct xs_watch *w;
-
-	if (!path)
-		return -EINVAL;
-	w = xs_watch_find(r->op.st, r->c, path, r->argv[1]);
-	if (!w)
-		return -ENOENT;
-	xs_watch_del(r->op.st, w);
-	reply_ok(r);
-	return 0;
-}
-
-static int do_txn_start(struct xs_req *r)
-{
-	struct xs_conn *c = r->c;
-	struct xs_conn_txn *ct;
-	char buf[16];
-	int rc;
-
-	if (r->hdr.tx_id)
-		return -EBUSY;
-	/* The store holds unprivileged domains to their quota; this bounds
-	 * what one privileged connection may keep open. */
-	if (c->ntxns >= XS_CONN_TXNS_MAX)
-		return -ENOSPC;
-	ct = xs_malloc(sizeof(*ct));
-	if (!ct)
-		return -ENOMEM;
-	rc = xs_txn_start(&r->op, &ct->t);
-	if (rc) {
-		xs_free(ct);
-		return rc;
-	}
-	ct->next = c->txns;
-	c->txns = ct;
-	c->ntxns++;
-	snprintf(buf, sizeof(buf), "%u", xs_txn_id(ct->t));
-	reply(r, buf, (uint32_t)strlen(buf) + 1);
-	return 0;
-}
-
-static int do_txn_end(struct xs_req *r)
-{
-	struct xs_conn *c = r->c;
-	struct xs_conn_txn **pp, *ct;
-	bool commit;
-	int rc;
-
-	if (!strcmp(r->argv[0], "T"))
-		commit = true;
-	else if (!strcmp(r->argv[0], "F"))
-		commit = false;
-	else
-		return -EINVAL;
-	for (pp = &c->txns; *pp; pp = &(*pp)->next)
-		if (xs_txn_id((*pp)->t) == r->hdr.tx_id)
-			break;
-	ct = *pp;
-	if (!ct || !r->hdr.tx_id)
-		return -ENOENT;
-	*pp = ct->next;
-	c->ntxns--;
-	r->op.txn = NULL;
-	rc = xs_txn_end(&r->op, ct->t, commit);
-	xs_free(ct);
-	if (rc)
-		return rc;
-	reply_ok(r);
-	return 0;
-}
-
 static void dom_socket_path(struct xs_server *srv, uint32_t domid, char *buf,
 			    size_t len)
 {
@@ -660,20 +268,6 @@ int xs_server_introduce(struct xs_server *srv, uint32_t domid)
 	if (rc)
 		return rc;
 	xld_info("domain %u introduced", domid);
-	return 0;
-}
-
-static int do_introduce(struct xs_req *r)
-{
-	uint32_t domid;
-	int rc;
-
-	rc = parse_domid(r->argv[0], &domid);
-	if (!rc)
-		rc = xs_server_introduce(r->c->srv, domid);
-	if (rc)
-		return rc;
-	reply_ok(r);
 	return 0;
 }
 
@@ -723,225 +317,13 @@ int xs_server_release(struct xs_server *srv, uint32_t domid)
 	return 0;
 }
 
-static int do_release(struct xs_req *r)
-{
-	uint32_t domid;
-	int rc;
-
-	rc = parse_domid(r->argv[0], &domid);
-	if (!rc)
-		rc = xs_server_release(r->c->srv, domid);
-	if (rc)
-		return rc;
-	reply_ok(r);
-	return 0;
-}
-
-static int do_get_domain_path(struct xs_req *r)
-{
-	char buf[40];
-	uint32_t domid;
-	int rc;
-
-	rc = parse_domid(r->argv[0], &domid);
-	if (rc)
-		return rc;
-	snprintf(buf, sizeof(buf), "/local/domain/%u", domid);
-	reply(r, buf, (uint32_t)strlen(buf) + 1);
-	return 0;
-}
-
-static int do_is_introduced(struct xs_req *r)
-{
-	uint32_t domid;
-	int rc;
-
-	rc = parse_domid(r->argv[0], &domid);
-	if (rc)
-		return rc;
-	reply(r,
-	      (domid == 0 || xs_domain_introduced(r->op.st, domid)) ? "T" : "F",
-	      2);
-	return 0;
-}
-
-static int do_resume(struct xs_req *r)
-{
-	uint32_t domid;
-	int rc;
-
-	rc = parse_domid(r->argv[0], &domid);
-	if (rc)
-		return rc;
-	if (!xs_domain_introduced(r->op.st, domid))
-		return -ENOENT;
-	reply_ok(r);
-	return 0;
-}
-
-static int do_set_target(struct xs_req *r)
-{
-	uint32_t domid, target;
-	int rc;
-
-	rc = parse_domid(r->argv[0], &domid);
-	if (!rc)
-		rc = parse_domid(r->argv[1], &target);
-	if (!rc)
-		rc = xs_domain_set_target(r->op.st, domid, target);
-	if (rc)
-		return rc;
-	reply_ok(r);
-	return 0;
-}
-
-static void conn_drop_state(struct xs_conn *c)
-{
-	struct xs_op op = {
-	    .st = c->srv->st, .domid = c->domid, .priv = c->priv};
-	struct xs_conn_txn *ct;
-
-	xs_watch_del_owner(c->srv->st, c);
-	while ((ct = c->txns)) {
-		c->txns = ct->next;
-		xs_txn_end(&op, ct->t, false);
-		xs_free(ct);
-	}
-	c->ntxns = 0;
-}
-
-static int do_reset_watches(struct xs_req *r)
-{
-	conn_drop_state(r->c);
-	reply_ok(r);
-	return 0;
-}
-
-static int do_control(struct xs_req *r)
-{
-	const struct xs_quota *q = xs_store_quota(r->op.st);
-	char buf[512];
-
-	if (!strcmp(r->argv[0], "print")) {
-		if (r->argc < 2)
-			return -EINVAL;
-		xld_info("client: %.256s", r->argv[1]);
-	} else if (!strcmp(r->argv[0], "quota")) {
-		snprintf(buf, sizeof(buf),
-			 "nodes %u\nvalue-len %u\nwatches %u\n"
-			 "transactions %u\nperms %u\npath-len %u\n"
-			 "outstanding %u\ntransaction-nodes %u\n",
-			 q->nodes, q->value_len, q->watches, q->txns, q->perms,
-			 q->path_len, q->requests, q->txn_nodes);
-		reply(r, buf, (uint32_t)strlen(buf) + 1);
-		return 0;
-	} else if (!strcmp(r->argv[0], "help")) {
-		static const char help[] = "help\nprint\nquota\n";
-
-		reply(r, help, sizeof(help));
-		return 0;
-	} else {
-		return -EINVAL;
-	}
-	reply_ok(r);
-	return 0;
-}
-
-static const struct xs_wire_func wire_funcs[XS_MSG_TYPE_COUNT] = {
-    [XS_MSG_CONTROL] = {"CONTROL", do_control, 1, XF_PRIV},
-    [XS_MSG_DIRECTORY] = {"DIRECTORY", do_directory, 1, XF_TXN},
-    [XS_MSG_READ] = {"READ", do_read, 1, XF_TXN},
-    [XS_MSG_GET_PERMS] = {"GET_PERMS", do_get_perms, 1, XF_TXN},
-    [XS_MSG_WATCH] = {"WATCH", do_watch, 2, 0},
-    [XS_MSG_UNWATCH] = {"UNWATCH", do_unwatch, 2, 0},
-    [XS_MSG_TRANSACTION_START] = {"TRANSACTION_START", do_txn_start, 0, 0},
-    [XS_MSG_TRANSACTION_END] = {"TRANSACTION_END", do_txn_end, 1, 0},
-    [XS_MSG_INTRODUCE] = {"INTRODUCE", do_introduce, 3, XF_PRIV},
-    [XS_MSG_RELEASE] = {"RELEASE", do_release, 1, XF_PRIV},
-    [XS_MSG_GET_DOMAIN_PATH] = {"GET_DOMAIN_PATH", do_get_domain_path, 1, 0},
-    [XS_MSG_WRITE] = {"WRITE", do_write, 1, XF_TXN | XF_RAW},
-    [XS_MSG_MKDIR] = {"MKDIR", do_mkdir, 1, XF_TXN},
-    [XS_MSG_RM] = {"RM", do_rm, 1, XF_TXN},
-    [XS_MSG_SET_PERMS] = {"SET_PERMS", do_set_perms, 2, XF_TXN},
-    [XS_MSG_IS_DOMAIN_INTRODUCED] = {"IS_DOMAIN_INTRODUCED", do_is_introduced,
-				     1, 0},
-    [XS_MSG_RESUME] = {"RESUME", do_resume, 1, XF_PRIV},
-    [XS_MSG_SET_TARGET] = {"SET_TARGET", do_set_target, 2, XF_PRIV},
-    [XS_MSG_RESET_WATCHES] = {"RESET_WATCHES", do_reset_watches, 0, 0},
-    [XS_MSG_DIRECTORY_PART] = {"DIRECTORY_PART", do_directory_part, 2, XF_TXN},
-};
-
-/*
- * Split the payload into NUL-terminated strings.  Every payload but
- * WRITE's must end with a NUL; WRITE needs one after the path.
- */
-static int split_args(struct xs_req *r, const struct xs_wire_func *f)
-{
-	uint32_t i, start = 0;
-
-	r->argc = 0;
-	if (!(f->flags & XF_RAW) && r->len && r->data[r->len - 1] != '\0')
-		return -EINVAL;
-	for (i = 0; i < r->len && r->argc < 4; i++) {
-		if (r->data[i])
-			continue;
-		r->argv[r->argc++] = r->data + start;
-		start = i + 1;
-		if ((f->flags & XF_RAW) && r->argc == f->nargs)
-			break;
-	}
-	if (r->argc < f->nargs)
-		return -EINVAL;
-	return 0;
-}
-
-static void handle(struct xs_conn *c, const struct xs_msg_hdr *h, char *data)
-{
-	struct xs_server *srv = c->srv;
-	const struct xs_wire_func *f = NULL;
-	struct xs_req r = {.c = c, .hdr = *h, .data = data, .len = h->len};
-	struct xs_conn_txn *ct;
-	int rc;
-
-	r.op.st = srv->st;
-	r.op.domid = c->domid;
-	r.op.priv = c->priv;
-	r.op.arena = &srv->arena;
-	if (h->type < XS_MSG_TYPE_COUNT)
-		f = &wire_funcs[h->type];
-	if (!f || !f->fn) {
-		rc = -ENOSYS;
-		goto out;
-	}
-	if ((f->flags & XF_PRIV) && !c->priv) {
-		rc = -EACCES;
-		goto out;
-	}
-	rc = split_args(&r, f);
-	if (rc)
-		goto out;
-	if ((f->flags & XF_TXN) && h->tx_id) {
-		ct = conn_txn_find(c, h->tx_id);
-		if (!ct) {
-			rc = -ENOENT;
-			goto out;
-		}
-		r.op.txn = ct->t;
-	}
-	rc = f->fn(&r);
-out:
-	if (rc)
-		reply_error(&r, -rc);
-	xs_arena_reset(&srv->arena);
-}
-
 /* ---- connections ---- */
 
 static void conn_close(struct xs_conn *c)
 {
 	struct xs_server *srv = c->srv;
 
-	conn_drop_state(c);
+	xs_conn_drop_state(c);
 	if (c->via)
 		c->via->nconns--;
 	xld_loop_del(srv->loop, c->fd);
@@ -984,7 +366,7 @@ static void conn_process(struct xs_conn *c)
 			char saved = data[h.len];
 
 			data[h.len] = '\0';
-			handle(c, &h, data);
+			xs_request_handle(c, &h, data);
 			data[h.len] = saved;
 		}
 		pos += XS_HDR_LEN + h.len;
