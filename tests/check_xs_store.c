@@ -391,6 +391,101 @@ START_TEST(txn_isolation_and_conflict)
 }
 END_TEST
 
+/* A transaction keeps seeing each node as it first saw it (xenstored). */
+START_TEST(txn_snapshot)
+{
+	struct xs_op d0 = dom(0), t0, u0;
+	const struct xs_perms *perms;
+	struct xs_perm p = {5, XS_PERM_READ};
+	struct xs_txn *t, *u;
+	int rc;
+
+	ck_assert_int_eq(wr(&d0, "/s/n", "a"), 0);
+	ck_assert_int_eq(wr(&d0, "/s/d/k", "k"), 0);
+	ck_assert_int_eq(xs_txn_start(&d0, &t), 0);
+	ck_assert_int_eq(xs_txn_start(&d0, &u), 0);
+	t0 = d0;
+	t0.txn = t;
+	u0 = d0;
+	u0.txn = u;
+	/* both read the node; a write outside leaves them the old value */
+	ck_assert_str_eq(rd(&t0, "/s/n", NULL), "a");
+	ck_assert_str_eq(rd(&u0, "/s/n", NULL), "a");
+	ck_assert_str_eq(ls(&t0, "/s/d"), "k");
+	rd(&t0, "/s/absent", &rc);
+	ck_assert_int_eq(rc, -ENOENT);
+	ck_assert_int_eq(wr(&d0, "/s/n", "b"), 0);
+	ck_assert_str_eq(rd(&d0, "/s/n", NULL), "b");
+	ck_assert_str_eq(rd(&t0, "/s/n", NULL), "a");
+	ck_assert_str_eq(rd(&u0, "/s/n", NULL), "a");
+	/* and so do a removal, new perms, a new child and a new node */
+	ck_assert_int_eq(xs_node_set_perms(&d0, "/s/n", &p, 1), 0);
+	ck_assert_int_eq(xs_node_get_perms(&t0, "/s/n", &perms), 0);
+	ck_assert_uint_eq(perms->p[0].domid, 0);
+	ck_assert_int_eq(wr(&d0, "/s/d/new", "x"), 0);
+	ck_assert_str_eq(ls(&t0, "/s/d"), "k");
+	ck_assert_str_eq(ls(&d0, "/s/d"), "k,new");
+	ck_assert_int_eq(wr(&d0, "/s/absent", "x"), 0);
+	rd(&t0, "/s/absent", &rc);
+	ck_assert_int_eq(rc, -ENOENT);
+	ck_assert_int_eq(xs_node_rm(&d0, "/s"), 0);
+	ck_assert_str_eq(rd(&t0, "/s/n", NULL), "a");
+	ck_assert_str_eq(ls(&t0, "/s/d"), "k");
+	/* a node it never touched reads as it is now */
+	rd(&t0, "/s/d/k", &rc);
+	ck_assert_int_eq(rc, -ENOENT);
+	/* its own changes build on what it saw */
+	ck_assert_int_eq(wr(&u0, "/s/n/c", "c"), 0);
+	ck_assert_str_eq(rd(&u0, "/s/n", NULL), "a");
+	ck_assert_str_eq(ls(&u0, "/s/n"), "c");
+	ck_assert_int_eq(xs_txn_end(&d0, t, true), -EAGAIN);
+	ck_assert_int_eq(xs_txn_end(&d0, u, true), -EAGAIN);
+	rd(&d0, "/s/n", &rc);
+	ck_assert_int_eq(rc, -ENOENT);
+	/* a transaction that commits changes nodes others still see */
+	ck_assert_int_eq(wr(&d0, "/s/n", "a"), 0);
+	ck_assert_int_eq(xs_txn_start(&d0, &t), 0);
+	ck_assert_int_eq(xs_txn_start(&d0, &u), 0);
+	t0.txn = t;
+	u0.txn = u;
+	ck_assert_str_eq(rd(&t0, "/s/n", NULL), "a");
+	ck_assert_str_eq(rd(&u0, "/s/n", NULL), "a");
+	ck_assert_int_eq(xs_node_rm(&t0, "/s"), 0);
+	ck_assert_int_eq(xs_txn_end(&d0, t, true), 0);
+	ck_assert_str_eq(rd(&u0, "/s/n", NULL), "a");
+	ck_assert_int_eq(xs_txn_end(&d0, u, false), 0);
+}
+END_TEST
+
+/* Over its memory quota, a snapshot breaks the transaction, not the write
+ * that needed it. */
+START_TEST(txn_snapshot_quota)
+{
+	struct xs_op d0 = dom(0), d5 = dom(5), t5;
+	struct xs_quota q = *xs_store_quota(st);
+	struct xs_perm p = {5, XS_PERM_NONE};
+	char val[2049];
+	struct xs_txn *t;
+	int rc;
+
+	memset(val, 'v', sizeof(val) - 1);
+	val[sizeof(val) - 1] = '\0';
+	ck_assert_int_eq(xs_node_mkdir(&d0, "/local/domain/5"), 0);
+	ck_assert_int_eq(xs_node_set_perms(&d0, "/local/domain/5", &p, 1), 0);
+	ck_assert_int_eq(wr(&d0, "/local/domain/5/big", val), 0);
+	q.txn_mem = 1024;
+	xs_store_set_quota(st, &q);
+	ck_assert_int_eq(xs_txn_start(&d5, &t), 0);
+	t5 = d5;
+	t5.txn = t;
+	ck_assert_int_eq(rd(&t5, "/local/domain/5/big", NULL)[0], 'v');
+	ck_assert_int_eq(wr(&d0, "/local/domain/5/big", "small"), 0);
+	rd(&t5, "/local/domain/5/big", &rc);
+	ck_assert_int_eq(rc, -EAGAIN);
+	ck_assert_int_eq(xs_txn_end(&d5, t, true), -EAGAIN);
+}
+END_TEST
+
 START_TEST(watch_rules)
 {
 	struct xs_op d0 = dom(0), d5 = dom(5);
@@ -754,6 +849,8 @@ static Suite *xs_store_suite(void)
 	tc = tcase_create("transactions");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, txn_isolation_and_conflict);
+	tcase_add_test(tc, txn_snapshot);
+	tcase_add_test(tc, txn_snapshot_quota);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("watches");

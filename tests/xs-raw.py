@@ -9,6 +9,8 @@
   xs-raw.py pipeline SOCK N PATH  N reads sent without waiting; replies in order
   xs-raw.py fuzz SOCK N SEED    N random (well framed) messages: each gets
                                 one reply with its req_id, type or ERROR
+  xs-raw.py xenstored SOCK CASE  answers as Debian's xenstored 4.17 gives
+                                them (CASE: snapshot)
 """
 import os
 import socket
@@ -246,6 +248,48 @@ def fuzz(path, n, seed):
     print("fuzz %d: ok" % n)
 
 
+def txn_start(s):
+    r = ask(s, T["TXN_START"], b"\0")
+    if r is None or r[0] != T["TXN_START"]:
+        sys.exit("transaction start: %r" % (r,))
+    return int(r[3].rstrip(b"\0"))
+
+
+def snapshot(s):
+    """A transaction sees each node as it first saw it: a read, a listing
+    or an absence stays what it was while others change the node, and
+    the commit then fails with EAGAIN."""
+    expect(s, T["WRITE"], b"/s/n\0a", b"OK\0", "write")
+    expect(s, T["WRITE"], b"/s/d/k\0k", b"OK\0", "write child")
+    t = txn_start(s)
+    expect(s, T["READ"], b"/s/n\0", b"a", "read in transaction", tx=t)
+    expect(s, T["DIRECTORY"], b"/s/d\0", b"k\0", "list in transaction",
+           tx=t)
+    expect(s, T["READ"], b"/s/x\0", "ERROR ENOENT", "absent in transaction",
+           tx=t)
+    expect(s, T["WRITE"], b"/s/n\0b", b"OK\0", "write outside")
+    expect(s, T["WRITE"], b"/s/d/new\0v", b"OK\0", "new child outside")
+    expect(s, T["WRITE"], b"/s/x\0v", b"OK\0", "new node outside")
+    expect(s, T["READ"], b"/s/n\0", b"b", "read outside")
+    expect(s, T["READ"], b"/s/n\0", b"a", "read again in transaction",
+           tx=t)
+    expect(s, T["DIRECTORY"], b"/s/d\0", b"k\0",
+           "list again in transaction", tx=t)
+    expect(s, T["READ"], b"/s/x\0", "ERROR ENOENT",
+           "absent again in transaction", tx=t)
+    expect(s, T["RM"], b"/s/n\0", b"OK\0", "rm outside")
+    expect(s, T["READ"], b"/s/n\0", b"a", "read after rm in transaction",
+           tx=t)
+    expect(s, T["TXN_END"], b"T\0", "ERROR EAGAIN", "commit", tx=t)
+
+
+XENSTORED_CASES = dict(snapshot=snapshot)
+
+
+def xenstored(path, case):
+    XENSTORED_CASES[case](connect(path))
+
+
 def expect_quiet(s, typ, payload):
     r = ask(s, typ, payload)
     if r is None or r[0] == T["ERROR"]:
@@ -266,6 +310,8 @@ def main():
         slow(path)
     elif cmd == "fuzz":
         fuzz(path, int(sys.argv[3]), int(sys.argv[4]))
+    elif cmd == "xenstored":
+        xenstored(path, sys.argv[3])
     elif cmd == "pipeline":
         pipeline(path, int(sys.argv[3]), sys.argv[4])
     else:

@@ -23,8 +23,13 @@ struct xs_node {
 	uint16_t vlen; /* values are at most XS_PAYLOAD_MAX bytes */
 	uint16_t icap;
 	uint16_t nlen;
+	/* Shadows of open transactions that still see this node as it is
+	 * (see xs_txn.c); XS_NODE_REFS_STUCK once it saturates. */
+	uint16_t txn_refs;
 	char name[]; /* nlen bytes, then icap bytes of value or a pointer */
 };
+
+#define XS_NODE_REFS_STUCK UINT16_MAX
 
 #define XS_NODE_ICAP_MIN ((uint32_t)sizeof(char *))
 #define XS_NODE_ICAP_MAX 4096u
@@ -85,6 +90,7 @@ struct xs_store {
 	/* transactions */
 	uint32_t next_txn_id;
 	struct xs_txn *txns;
+	uint64_t txn_refs; /* shadows holding a node's txn_refs */
 };
 
 uint32_t xs_hash(const char *s, size_t len);
@@ -136,11 +142,16 @@ struct xs_special *xs_special_find(struct xs_store *st, const char *path);
 
 /*
  * Transactions (xs_txn.c).  A transaction holds one shadow per path it has
- * touched: clean shadows only record the generation seen (the read set);
- * dirty ones carry the transaction's own state of the node.  Operations
- * outside a transaction run in an implicit one on the stack, committed at
- * once, so every change to the tree goes through one commit path that
- * allocates everything before it changes anything.
+ * touched: clean shadows record the generation seen (the read set); dirty
+ * ones carry the transaction's own state of the node.  Operations outside
+ * a transaction run in an implicit one on the stack, committed at once, so
+ * every change to the tree goes through one commit path that allocates
+ * everything before it changes anything.
+ *
+ * A transaction keeps seeing each node as it was when it first touched it,
+ * as xenstored does: a node absent then stays absent, and before a commit
+ * changes a node another transaction still sees live, that transaction's
+ * shadow gets a copy of the node as it was (its snapshot).
  */
 struct xs_shadow_link {
 	struct xs_shadow *prev, *next;
@@ -148,6 +159,15 @@ struct xs_shadow_link {
 
 struct xs_shadow_list {
 	struct xs_shadow *first, *last;
+};
+
+/* A node as a transaction first saw it: value, perms, child names. */
+struct xs_snap {
+	struct xs_perms *perms;
+	uint32_t vlen;
+	uint32_t kids_len; /* bytes of NUL-terminated names */
+	char *value;	   /* points into data */
+	char data[];	   /* child names, then the value */
 };
 
 struct xs_shadow {
@@ -164,8 +184,11 @@ struct xs_shadow {
 	uint32_t plen;
 	uint64_t base_gen;	 /* 0: absent when first touched */
 	struct xs_node *newnode; /* prepared at commit */
+	struct xs_node *node;	 /* ref: the live node it counts in */
+	struct xs_snap *snap;	 /* the node as first seen, once changed */
 	unsigned dirty : 1, exists : 1, created : 1, deleted : 1, vdirty : 1,
-	    pdirty : 1, rm_root : 1, fire : 1, on_crlist : 1;
+	    pdirty : 1, rm_root : 1, fire : 1, on_crlist : 1, ref : 1,
+	    kids_dirty : 1;
 	char path[];
 };
 
@@ -175,6 +198,7 @@ struct xs_txn {
 	struct xs_txn *next, *prev; /* the store's open transactions */
 	uint32_t id;
 	bool implicit;
+	bool broken; /* a snapshot could not be kept: ends in EAGAIN */
 	uint32_t domid;
 	bool priv;
 	struct xs_shadow **tab;
@@ -209,6 +233,10 @@ struct xs_shadow *xs_shadow_get(struct xs_op *op, const char *path, size_t len);
 int xs_txn_charge(struct xs_op *op, long delta);
 /* Give @sh its own copy of the node's current state; 0 or -ENOMEM. */
 int xs_shadow_dirty(struct xs_op *op, struct xs_shadow *sh);
+/* What @sh's transaction sees at its path. */
+void xs_shadow_view(struct xs_store *st, const struct xs_shadow *sh,
+		    struct xs_view *v);
+/* -EAGAIN in a broken transaction. */
 int xs_view_get(struct xs_op *op, const char *path, size_t len,
 		struct xs_view *v);
 typedef int (*xs_child_fn)(const char *name, size_t len, void *arg);

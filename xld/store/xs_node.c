@@ -244,6 +244,7 @@ static void created_append(struct xs_txn *t, struct xs_shadow *parent,
 	if (sh->cparent)
 		shadow_list_remove(&sh->cparent->children, sh, clink);
 	sh->cparent = parent;
+	parent->kids_dirty = 1;
 	shadow_list_append(&parent->children, sh, clink);
 	if (sh->on_crlist)
 		shadow_list_remove(&t->created, sh, crlink);
@@ -519,8 +520,10 @@ static int do_rm(struct xs_op *op, const char *path)
 	if (!(perm_of(op, v.perms) & XS_PERM_WRITE))
 		return -EACCES;
 	/* The parent's shadow records the generation its list had. */
-	if (!xs_shadow_get(op, path, xs_parent_len(path, plen)))
+	sh = xs_shadow_get(op, path, xs_parent_len(path, plen));
+	if (!sh)
 		return -errno;
+	sh->kids_dirty = 1;
 	/* Shadow every node of the subtree first (allocation only). */
 	rc = rm_push(&w, path, plen);
 	while (!rc && total < w.n) {
@@ -534,25 +537,14 @@ static int do_rm(struct xs_op *op, const char *path)
 	if (rc)
 		return rc;
 	root = xs_shadow_find(op->txn, path, plen);
-	if (!root->dirty) {
-		struct xs_node *n = xs_lookup(op->st, path, plen);
-
-		root->old_perms = xs_perms_get_ref(n ? n->perms : NULL);
-	} else {
-		root->old_perms = xs_perms_get_ref(root->perms);
-	}
+	xs_shadow_view(op->st, root, &v);
+	xs_perms_put(root->old_perms);
+	root->old_perms = xs_perms_get_ref(v.perms);
 	for (i = 0; i < w.n; i++) {
 		sh = xs_shadow_find(op->txn, w.stack[i], w.lens[i]);
-		if (!sh->dirty) {
-			struct xs_node *n =
-			    xs_lookup(op->st, sh->path, sh->plen);
-
-			if (n && n->perms->p[0].domid == op->domid)
-				owned++;
-		} else if (sh->exists && sh->perms &&
-			   sh->perms->p[0].domid == op->domid) {
+		xs_shadow_view(op->st, sh, &v);
+		if (v.exists && v.perms->p[0].domid == op->domid)
 			owned++;
-		}
 		xs_txn_charge(op, -(long)sh->vlen);
 		xs_free(sh->value);
 		sh->value = NULL;

@@ -7,6 +7,13 @@
  * change counter from its last change (its value, perms or list of
  * children).  A commit fails with EAGAIN when any path the transaction
  * touched now has a different generation (or appeared, or vanished).
+ *
+ * Until then the transaction keeps reading what it first saw (xenstored
+ * copies each node a transaction touches).  Copies are made only when
+ * needed: a shadow that sees its node live counts in the node's txn_refs,
+ * and a commit about to change a node with references first gives each of
+ * those shadows a snapshot of it.  A transaction holding a snapshot is
+ * bound to fail its commit with EAGAIN anyway.
  */
 #include "config.h"
 
@@ -60,23 +67,130 @@ static void sh_tab_grow(struct xs_txn *t)
 	t->tab_size = size;
 }
 
-int xs_txn_charge(struct xs_op *op, long delta)
+static int txn_charge(struct xs_store *st, struct xs_txn *t, long delta)
 {
-	struct xs_txn *t = op->txn;
 	struct xs_domain *d;
 
 	if (!t || t->implicit || t->priv)
 		return 0;
-	d = xs_domain_find(op->st, t->domid);
+	d = xs_domain_find(st, t->domid);
 	if (!d)
 		return 0; /* cannot happen: the transaction holds it */
-	if (delta > 0 && d->txn_bytes + (size_t)delta > op->st->quota.txn_mem)
+	if (delta > 0 && d->txn_bytes + (size_t)delta > st->quota.txn_mem)
 		return -ENOSPC;
 	if (delta < 0 && (size_t)-delta > t->bytes)
 		delta = -(long)t->bytes;
 	d->txn_bytes += delta;
 	t->bytes += delta;
 	return 0;
+}
+
+int xs_txn_charge(struct xs_op *op, long delta)
+{
+	return txn_charge(op->st, op->txn, delta);
+}
+
+static void ref_take(struct xs_store *st, struct xs_shadow *sh,
+		     struct xs_node *n)
+{
+	if (n->txn_refs != XS_NODE_REFS_STUCK)
+		n->txn_refs++;
+	sh->node = n;
+	sh->ref = 1;
+	st->txn_refs++;
+}
+
+static void ref_drop(struct xs_store *st, struct xs_shadow *sh)
+{
+	if (!sh->ref)
+		return;
+	if (sh->node->txn_refs != XS_NODE_REFS_STUCK)
+		sh->node->txn_refs--;
+	sh->node = NULL;
+	sh->ref = 0;
+	st->txn_refs--;
+}
+
+/*
+ * @n is about to change under @sh (of transaction @t), which sees it live:
+ * keep a copy of it there.  Out of memory or over its quota, @t is broken
+ * instead of the commit that changes @n failing.
+ */
+static void snap_take(struct xs_store *st, struct xs_txn *t,
+		      struct xs_shadow *sh, const struct xs_node *n)
+{
+	const struct xs_node *c;
+	struct xs_snap *snap;
+	size_t kids = 0, size;
+	char *p;
+
+	ref_drop(st, sh);
+	if (t->broken)
+		return;
+	for (c = n->child; c; c = c->sib_next)
+		kids += c->nlen + 1u;
+	size = sizeof(*snap) + kids + n->vlen;
+	if (txn_charge(st, t, (long)size)) {
+		t->broken = true;
+		return;
+	}
+	snap = xs_malloc(size);
+	if (!snap) {
+		t->broken = true;
+		return;
+	}
+	p = snap->data;
+	for (c = n->child; c; c = c->sib_next) {
+		memcpy(p, c->name, c->nlen);
+		p[c->nlen] = '\0';
+		p += c->nlen + 1u;
+	}
+	snap->kids_len = (uint32_t)kids;
+	snap->value = p;
+	snap->vlen = n->vlen;
+	if (n->vlen)
+		memcpy(p, xs_node_value(n), n->vlen);
+	snap->perms = xs_perms_get_ref(n->perms);
+	sh->snap = snap;
+}
+
+static void snap_free(struct xs_snap *snap)
+{
+	if (!snap)
+		return;
+	xs_perms_put(snap->perms);
+	xs_free(snap);
+}
+
+/*
+ * Before @t changes the tree: it lets go of the nodes it referenced, and
+ * every other transaction still seeing live a node @t changes (its value,
+ * perms or children) gets its snapshot.
+ */
+static void preserve(struct xs_store *st, struct xs_txn *t)
+{
+	struct xs_shadow *sh, *o_sh;
+	struct xs_node *n;
+	struct xs_txn *o;
+
+	for (sh = t->first; sh; sh = sh->onext)
+		ref_drop(st, sh);
+	if (!st->txn_refs)
+		return;
+	for (sh = t->first; sh; sh = sh->onext) {
+		if (!sh->dirty && !sh->kids_dirty)
+			continue;
+		n = xs_lookup(st, sh->path, sh->plen);
+		if (!n || !n->txn_refs)
+			continue;
+		for (o = st->txns; o; o = o->next) {
+			if (o == t)
+				continue;
+			o_sh = xs_shadow_find(o, sh->path, sh->plen);
+			if (o_sh && o_sh->ref)
+				snap_take(st, o, o_sh, n);
+		}
+	}
 }
 
 struct xs_shadow *xs_shadow_get(struct xs_op *op, const char *path, size_t len)
@@ -108,6 +222,8 @@ struct xs_shadow *xs_shadow_get(struct xs_op *op, const char *path, size_t len)
 	sh->plen = (uint32_t)len;
 	n = xs_lookup(op->st, path, len);
 	sh->base_gen = n ? n->gen : 0;
+	if (n && !t->implicit)
+		ref_take(op->st, sh, n);
 	if (t->nsh >= 2 * t->tab_size)
 		sh_tab_grow(t);
 	h = xs_hash(path, len) & (t->tab_size - 1);
@@ -122,28 +238,61 @@ struct xs_shadow *xs_shadow_get(struct xs_op *op, const char *path, size_t len)
 	return sh;
 }
 
+void xs_shadow_view(struct xs_store *st, const struct xs_shadow *sh,
+		    struct xs_view *v)
+{
+	const struct xs_node *n;
+
+	v->gen = sh->base_gen;
+	if (sh->dirty) {
+		v->exists = sh->exists;
+		v->val = sh->value;
+		v->vlen = sh->vlen;
+		v->perms = sh->perms;
+	} else if (sh->snap) {
+		v->exists = true;
+		v->val = sh->snap->value;
+		v->vlen = sh->snap->vlen;
+		v->perms = sh->snap->perms;
+	} else if (sh->base_gen && (n = xs_lookup(st, sh->path, sh->plen))) {
+		/* Unchanged since: a change would have left a snapshot. */
+		v->exists = true;
+		v->val = xs_node_value(n);
+		v->vlen = n->vlen;
+		v->perms = n->perms;
+	} else {
+		/* Absent when first touched stays absent. */
+		v->exists = false;
+		v->val = NULL;
+		v->vlen = 0;
+		v->perms = NULL;
+	}
+}
+
 int xs_shadow_dirty(struct xs_op *op, struct xs_shadow *sh)
 {
-	struct xs_node *n;
+	struct xs_view v;
 	char *val = NULL;
 
 	if (sh->dirty)
 		return 0;
-	n = xs_lookup(op->st, sh->path, sh->plen);
-	if (n) {
-		if (n->vlen) {
-			if (xs_txn_charge(op, n->vlen))
+	if (op->txn->broken)
+		return -EAGAIN;
+	xs_shadow_view(op->st, sh, &v);
+	if (v.exists) {
+		if (v.vlen) {
+			if (xs_txn_charge(op, v.vlen))
 				return -ENOSPC;
-			val = xs_malloc(n->vlen);
+			val = xs_malloc(v.vlen);
 			if (!val) {
-				xs_txn_charge(op, -(long)n->vlen);
+				xs_txn_charge(op, -(long)v.vlen);
 				return -ENOMEM;
 			}
-			memcpy(val, xs_node_value(n), n->vlen);
+			memcpy(val, v.val, v.vlen);
 		}
 		sh->value = val;
-		sh->vlen = n->vlen;
-		sh->perms = xs_perms_get_ref(n->perms);
+		sh->vlen = v.vlen;
+		sh->perms = xs_perms_get_ref(v.perms);
 		sh->exists = 1;
 	} else {
 		sh->exists = 0;
@@ -159,6 +308,8 @@ int xs_view_get(struct xs_op *op, const char *path, size_t len,
 	struct xs_node *n;
 
 	if (op->txn) {
+		if (op->txn->broken)
+			return -EAGAIN;
 		sh = xs_shadow_find(op->txn, path, len);
 		if (!sh && !op->txn->implicit) {
 			sh = xs_shadow_get(op, path, len);
@@ -166,12 +317,8 @@ int xs_view_get(struct xs_op *op, const char *path, size_t len,
 				return -errno;
 		}
 	}
-	if (sh && sh->dirty) {
-		v->exists = sh->exists;
-		v->val = sh->value;
-		v->vlen = sh->vlen;
-		v->perms = sh->perms;
-		v->gen = sh->base_gen;
+	if (sh) {
+		xs_shadow_view(op->st, sh, v);
 		return 0;
 	}
 	n = xs_lookup(op->st, path, len);
@@ -183,33 +330,56 @@ int xs_view_get(struct xs_op *op, const char *path, size_t len,
 	return 0;
 }
 
+/* A child the node had, unless the transaction removed or re-created it. */
+static int base_child(struct xs_op *op, char *cpath, size_t skip,
+		      const char *name, size_t nlen, xs_child_fn fn, void *arg)
+{
+	struct xs_shadow *c;
+
+	if (op->txn && skip + nlen <= XS_ABS_PATH_MAX) {
+		memcpy(cpath + skip, name, nlen);
+		c = xs_shadow_find(op->txn, cpath, skip + nlen);
+		if (c && c->dirty && (!c->exists || c->created))
+			return 0;
+	}
+	return fn(name, nlen, arg);
+}
+
 int xs_view_children(struct xs_op *op, const char *path, size_t len,
 		     xs_child_fn fn, void *arg)
 {
 	struct xs_shadow *sh = NULL, *c;
 	struct xs_node *n, *child;
-	size_t skip = len == 1 ? 1 : len + 1;
+	size_t skip = len == 1 ? 1 : len + 1, nlen;
 	char cpath[XS_ABS_PATH_MAX + 2];
+	const char *p, *end;
 	int rc;
 
 	if (op->txn)
 		sh = xs_shadow_find(op->txn, path, len);
-	if (!sh || !sh->dirty || (sh->exists && !sh->created)) {
-		n = xs_lookup(op->st, path, len);
+	/* The children it had when first touched: none if it was absent or
+	 * the transaction made it anew. */
+	if (!sh || (sh->dirty ? sh->exists && !sh->created : !!sh->base_gen)) {
 		memcpy(cpath, path, len);
 		cpath[skip - 1] = '/';
-		for (child = n ? n->child : NULL; child;
-		     child = child->sib_next) {
-			if (op->txn && skip + child->nlen <= XS_ABS_PATH_MAX) {
-				memcpy(cpath + skip, child->name, child->nlen);
-				c = xs_shadow_find(op->txn, cpath,
-						   skip + child->nlen);
-				if (c && c->dirty && (!c->exists || c->created))
-					continue;
+		if (sh && sh->snap) {
+			end = sh->snap->data + sh->snap->kids_len;
+			for (p = sh->snap->data; p < end; p += nlen + 1) {
+				nlen = strlen(p);
+				rc = base_child(op, cpath, skip, p, nlen, fn,
+						arg);
+				if (rc)
+					return rc;
 			}
-			rc = fn(child->name, child->nlen, arg);
-			if (rc)
-				return rc;
+		} else {
+			n = xs_lookup(op->st, path, len);
+			for (child = n ? n->child : NULL; child;
+			     child = child->sib_next) {
+				rc = base_child(op, cpath, skip, child->name,
+						child->nlen, fn, arg);
+				if (rc)
+					return rc;
+			}
 		}
 	}
 	if (!sh || (sh->dirty && !sh->exists))
@@ -224,8 +394,10 @@ int xs_view_children(struct xs_op *op, const char *path, size_t len,
 	return 0;
 }
 
-static void sh_free(struct xs_shadow *sh)
+static void sh_free(struct xs_store *st, struct xs_shadow *sh)
 {
+	ref_drop(st, sh);
+	snap_free(sh->snap);
 	xs_perms_put(sh->perms);
 	xs_perms_put(sh->old_perms);
 	xs_free(sh->value);
@@ -241,7 +413,7 @@ void xs_txn_dispose(struct xs_store *st, struct xs_txn *t)
 		return;
 	for (sh = t->first; sh; sh = next) {
 		next = sh->onext;
-		sh_free(sh);
+		sh_free(st, sh);
 	}
 	t->first = t->last = NULL;
 	if (t->tab != t->inline_tab)
@@ -343,6 +515,8 @@ int xs_txn_commit(struct xs_op *op, struct xs_txn *t)
 	int rc;
 
 	if (!t->implicit) {
+		if (t->broken)
+			return -EAGAIN;
 		for (sh = t->first; sh; sh = sh->onext) {
 			n = xs_lookup(st, sh->path, sh->plen);
 			if ((n ? n->gen : 0) != sh->base_gen)
@@ -358,7 +532,8 @@ int xs_txn_commit(struct xs_op *op, struct xs_txn *t)
 		unprepare(st, t);
 		return rc;
 	}
-	/* Nothing below allocates or fails. */
+	/* Nothing below fails. */
+	preserve(st, t);
 	for (sh = t->first; sh; sh = sh->onext) {
 		if (!sh->dirty || !sh->deleted || !sh->base_gen)
 			continue;
