@@ -512,9 +512,23 @@ START_TEST(watch_rules)
 	ck_assert_int_eq(xs_node_set_perms(&d0, "/w/x", &p, 1), 0);
 	ck_assert_str_eq(events, "A:/w/x\nC:/w/x\n");
 	events[0] = '\0';
-	/* removing a parent fires the watch below with its own path */
+	/* removing a parent fires the watch on each node it deletes with
+	 * that node's path, children first; B's node never existed: no
+	 * event for it (xenstored) */
 	ck_assert_int_eq(xs_node_rm(&d0, "/w/x"), 0);
-	ck_assert_str_eq(events, "A:/w/x\nC:/w/x\nB:/w/x/y\n");
+	ck_assert_str_eq(events, "A:/w/x\nC:/w/x\n");
+	events[0] = '\0';
+	ck_assert_int_eq(wr(&d0, "/w/x/y", "1"), 0);
+	events[0] = '\0';
+	ck_assert_int_eq(xs_node_rm(&d0, "/w/x"), 0);
+	ck_assert_str_eq(events, "B:/w/x/y\nA:/w/x\n");
+	events[0] = '\0';
+	/* and once it is gone, removing an ancestor fires nothing for it */
+	ck_assert_int_eq(wr(&d0, "/w/x/y", "1"), 0);
+	ck_assert_int_eq(xs_node_rm(&d0, "/w/x/y"), 0);
+	events[0] = '\0';
+	ck_assert_int_eq(xs_node_rm(&d0, "/w/x"), 0);
+	ck_assert_str_eq(events, "A:/w/x\n");
 	events[0] = '\0';
 	/* transactions fire on commit only */
 	ck_assert_int_eq(xs_txn_start(&d0, &t), 0);

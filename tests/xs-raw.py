@@ -10,7 +10,7 @@
   xs-raw.py fuzz SOCK N SEED    N random (well framed) messages: each gets
                                 one reply with its req_id, type or ERROR
   xs-raw.py xenstored SOCK CASE  answers as Debian's xenstored 4.17 gives
-                                them (CASE: snapshot)
+                                them (CASE: snapshot, watch-rm)
 """
 import os
 import socket
@@ -283,7 +283,64 @@ def snapshot(s):
     expect(s, T["TXN_END"], b"T\0", "ERROR EAGAIN", "commit", tx=t)
 
 
-XENSTORED_CASES = dict(snapshot=snapshot)
+def sync_events(w):
+    """The watch events queued for w so far: a request's reply follows
+    them on the same connection."""
+    send(w, T["READ"], b"/\0", req=0x5eed)
+    out = []
+    while True:
+        r = recv_msg(w, skip_events=False)
+        if r is None:
+            sys.exit("watcher: connection closed")
+        if r[0] != T["WATCH_EVENT"]:
+            return out
+        out.append(b" ".join(r[3].split(b"\0")[:2]).decode())
+
+
+def expect_events(w, want, what):
+    got = sync_events(w)
+    if got != want:
+        sys.exit("%s: events %r, wanted %r" % (what, got, want))
+    print("%s: ok" % what)
+
+
+def watch_rm(s):
+    """A removal fires the watches on each node it deletes, children
+    first, then those on the node and above it, each change's events in
+    the order the watches were registered; nothing for a watched node
+    that is already gone."""
+    w = connect(s.getpeername())
+    for p in (b"/a", b"/a/b", b"/a/b/c", b"/a/x", b"/"):
+        expect(w, T["WATCH"], p + b"\0" + p + b"\0", b"OK\0", "watch " +
+               p.decode())
+    sync_events(w)
+    expect(s, T["WRITE"], b"/a/b/c\0v", b"OK\0", "write")
+    expect_events(w, ["/a/b/c /a", "/a/b/c /a/b", "/a/b/c /a/b/c",
+                      "/a/b/c /"], "write: in registration order")
+    expect(s, T["RM"], b"/a/b/c\0", b"OK\0", "rm the watched node")
+    expect_events(w, ["/a/b/c /a", "/a/b/c /a/b", "/a/b/c /a/b/c",
+                      "/a/b/c /"], "rm the watched node: events")
+    expect(s, T["RM"], b"/a\0", b"OK\0", "rm its ancestor")
+    expect_events(w, ["/a/b /a/b", "/a /a", "/a /"],
+                  "rm its ancestor: nothing for the node gone")
+    expect(s, T["WRITE"], b"/a/b/c\0v", b"OK\0", "write again")
+    expect(s, T["WRITE"], b"/a/x\0v", b"OK\0", "write a sibling")
+    sync_events(w)
+    expect(s, T["RM"], b"/a\0", b"OK\0", "rm the subtree")
+    expect_events(w, ["/a/b/c /a/b/c", "/a/b /a/b", "/a/x /a/x", "/a /a",
+                      "/a /"], "rm the subtree: children first")
+    expect(s, T["WRITE"], b"/a/b/c\0v", b"OK\0", "write once more")
+    sync_events(w)
+    t = txn_start(s)
+    expect(s, T["RM"], b"/a/b/c\0", b"OK\0", "rm in a transaction", tx=t)
+    expect(s, T["RM"], b"/a\0", b"OK\0", "rm its ancestor there", tx=t)
+    expect(s, T["TXN_END"], b"T\0", b"OK\0", "commit", tx=t)
+    expect_events(w, ["/a/b/c /a", "/a/b/c /a/b", "/a/b/c /a/b/c",
+                      "/a/b/c /", "/a/b /a/b", "/a /a", "/a /"],
+                  "commit: each node once")
+
+
+XENSTORED_CASES = {"snapshot": snapshot, "watch-rm": watch_rm}
 
 
 def xenstored(path, case):

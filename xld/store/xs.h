@@ -177,13 +177,16 @@ uint32_t xs_txn_id(const struct xs_txn *t);
 
 /* ---- watches (xs_watch.c) ---- */
 struct xs_watch {
-	struct xs_watch *hnext;	      /* same-path chain */
+	struct xs_watch *hnext;	      /* same-path chain, in seq order */
 	struct xs_watch *next, *prev; /* every watch of the store */
+	struct xs_watch *fnext;	      /* while firing: the next to fire */
 	void *owner;		      /* the connection */
+	uint64_t seq;		      /* registration order */
 	uint32_t domid;
 	bool priv;
 	uint32_t rel_off; /* bytes stripped from event paths (relative) */
 	uint32_t hash;
+	uint32_t plen;
 	char *token;
 	char path[];
 };
@@ -197,9 +200,9 @@ struct xs_watch *xs_watch_find(struct xs_store *st, void *owner,
 void xs_watch_del(struct xs_store *st, struct xs_watch *w);
 /* Delete every watch of @owner. */
 void xs_watch_del_owner(struct xs_store *st, void *owner);
-/* Fire watches for a change at @path (special paths included). */
+/* Fire the watches on @path and its ancestors (or on a special path). */
 void xs_watch_fire(struct xs_store *st, const char *path,
-		   const struct xs_perms *perms, bool recursive);
+		   const struct xs_perms *perms);
 
 /* ---- the wire server (xs_server.c) ---- */
 /*

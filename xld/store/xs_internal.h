@@ -75,6 +75,7 @@ struct xs_store {
 	struct xs_watch **wtab;
 	uint32_t wtab_size;
 	uint32_t nwatches;
+	uint64_t watch_seq;
 	struct xs_watch *watches;
 	xs_event_fn fire;
 	void *fire_arg;
@@ -139,6 +140,9 @@ void xs_change_rm(struct xs_store *st, const char *path, uint32_t plen);
 /* The parent path's length: "/a/b" -> 2, "/a" -> 1, "/" -> 0. */
 size_t xs_parent_len(const char *path, size_t len);
 struct xs_special *xs_special_find(struct xs_store *st, const char *path);
+/* Fire the watches on exactly path[0..len) (a node a removal deletes). */
+void xs_watch_fire_exact(struct xs_store *st, const char *path, size_t len,
+			 const struct xs_perms *perms);
 
 /*
  * Transactions (xs_txn.c).  A transaction holds one shadow per path it has

@@ -437,7 +437,7 @@ int xs_domain_introduce(struct xs_store *st, uint32_t domid)
 		return -ENOMEM;
 	if (!d->introduced) {
 		d->introduced = true;
-		xs_watch_fire(st, "@introduceDomain", NULL, false);
+		xs_watch_fire(st, "@introduceDomain", NULL);
 	}
 	return 0;
 }
@@ -453,7 +453,7 @@ int xs_domain_release(struct xs_store *st, uint32_t domid)
 	d->introduced = false;
 	d->has_target = false;
 	xs_domain_maybe_free(st, d);
-	xs_watch_fire(st, "@releaseDomain", NULL, false);
+	xs_watch_fire(st, "@releaseDomain", NULL);
 	return 0;
 }
 

@@ -506,6 +506,83 @@ static void apply_update(struct xs_store *st, struct xs_shadow *sh)
 	xs_change_set(st, sh->path, sh->plen, n);
 }
 
+/* From @c on, the first sibling @t does not remove on its own; its path
+ * (the parent's is buf[0..len)) is left in @buf. */
+static const struct xs_node *kept(struct xs_txn *t, char *buf, size_t len,
+				  const struct xs_node *c)
+{
+	struct xs_shadow *sh;
+
+	for (; c; c = c->sib_next) {
+		if (len + 1 + c->nlen > XS_ABS_PATH_MAX)
+			continue; /* cannot happen: paths are shorter */
+		buf[len] = '/';
+		memcpy(buf + len + 1, c->name, c->nlen);
+		sh = xs_shadow_find(t, buf, len + 1 + c->nlen);
+		if (!sh || !sh->rm_root)
+			return c;
+	}
+	return NULL;
+}
+
+/*
+ * The watches on the nodes below @top (at @path) that a removal deletes, as
+ * xenstored fires them: each on its own path, children before parents, in
+ * list order.  Only nodes that exist count; a subtree @t removes on its own
+ * (another removal in @t) fires with that removal.
+ */
+static void fire_below(struct xs_store *st, struct xs_txn *t,
+		       const struct xs_node *top, const char *path, size_t len)
+{
+	char buf[XS_ABS_PATH_MAX + 2];
+	const struct xs_node *n = top, *c;
+
+	memcpy(buf, path, len);
+	for (;;) {
+		c = kept(t, buf, len, n->child);
+		if (c) {
+			len += 1 + c->nlen;
+			n = c;
+			continue;
+		}
+		/* No child left: fire, then on to the next sibling or up. */
+		for (;;) {
+			if (n == top)
+				return;
+			xs_watch_fire_exact(st, buf, len, n->perms);
+			len -= 1 + n->nlen;
+			c = kept(t, buf, len, n->sib_next);
+			if (c) {
+				len += 1 + c->nlen;
+				n = c;
+				break;
+			}
+			n = n->parent;
+		}
+	}
+}
+
+/* The watches @t's changes fire, before they are applied. */
+static void fire(struct xs_store *st, struct xs_txn *t)
+{
+	struct xs_shadow *sh;
+	struct xs_node *n;
+
+	for (sh = t->first; sh; sh = sh->onext) {
+		if (!sh->dirty || !sh->fire)
+			continue;
+		if (sh->rm_root) {
+			n = sh->base_gen ? xs_lookup(st, sh->path, sh->plen)
+					 : NULL;
+			if (n)
+				fire_below(st, t, n, sh->path, sh->plen);
+			xs_watch_fire(st, sh->path, sh->old_perms);
+		} else if (sh->exists) {
+			xs_watch_fire(st, sh->path, sh->perms);
+		}
+	}
+}
+
 int xs_txn_commit(struct xs_op *op, struct xs_txn *t)
 {
 	struct xs_store *st = op->st;
@@ -534,6 +611,7 @@ int xs_txn_commit(struct xs_op *op, struct xs_txn *t)
 	}
 	/* Nothing below fails. */
 	preserve(st, t);
+	fire(st, t);
 	for (sh = t->first; sh; sh = sh->onext) {
 		if (!sh->dirty || !sh->deleted || !sh->base_gen)
 			continue;
@@ -562,17 +640,6 @@ int xs_txn_commit(struct xs_op *op, struct xs_txn *t)
 		if (sh->dirty && sh->exists && !sh->created &&
 		    (sh->vdirty || sh->pdirty))
 			apply_update(st, sh);
-	for (sh = t->first; sh; sh = sh->onext) {
-		if (!sh->dirty || !sh->fire)
-			continue;
-		if (sh->rm_root) {
-			xs_watch_fire(st, sh->path, sh->old_perms, true);
-		} else if (sh->exists) {
-			n = xs_lookup(st, sh->path, sh->plen);
-			if (n)
-				xs_watch_fire(st, sh->path, n->perms, false);
-		}
-	}
 	return 0;
 }
 

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Watches.  They are hashed by path, so a change at /a/b/c looks up the
- * watches on "/", "/a", "/a/b" and "/a/b/c" and nothing else; only a
- * recursive removal scans them all for watches below the removed node.
+ * watches on "/", "/a", "/a/b" and "/a/b/c" and nothing else; a removal
+ * also looks up each node it deletes (xs_txn.c), as xenstored fires the
+ * watches on those, and no watch on a node that does not exist.  Events
+ * for one change go out in the order the watches were registered, as
+ * xenstored sends them.
  */
 #include "config.h"
 
@@ -12,10 +15,11 @@
 
 #include "xld/store/xs_internal.h"
 
+/* Chains keep their order (registration order) as they grow. */
 static void wtab_grow(struct xs_store *st)
 {
-	uint32_t size = st->wtab_size * 4, i;
-	struct xs_watch **tab, *w, *next;
+	uint32_t size = st->wtab_size * 4, i, j;
+	struct xs_watch **tab, **tail, *w, *next;
 
 	tab = xs_calloc(size, sizeof(*tab));
 	if (!tab)
@@ -23,8 +27,11 @@ static void wtab_grow(struct xs_store *st)
 	for (i = 0; i < st->wtab_size; i++) {
 		for (w = st->wtab[i]; w; w = next) {
 			next = w->hnext;
-			w->hnext = tab[w->hash & (size - 1)];
-			tab[w->hash & (size - 1)] = w;
+			j = w->hash & (size - 1);
+			for (tail = &tab[j]; *tail; tail = &(*tail)->hnext)
+				;
+			w->hnext = NULL;
+			*tail = w;
 		}
 	}
 	xs_free(st->wtab);
@@ -79,6 +86,8 @@ int xs_watch_add(struct xs_store *st, void *owner, uint32_t domid, bool priv,
 	w->domid = domid;
 	w->priv = priv;
 	w->rel_off = rel_off;
+	w->plen = (uint32_t)plen;
+	w->seq = st->watch_seq++;
 	if (st->nwatches >= 2 * st->wtab_size)
 		wtab_grow(st);
 	h = xs_hash(path, plen);
@@ -144,57 +153,84 @@ static bool may_see(struct xs_store *st, const struct xs_watch *w,
 	return xs_perms_for(st, w->domid, w->priv, perms) & XS_PERM_READ;
 }
 
-/* Fire the watches whose path is exactly path[0..len). */
-static void fire_exact(struct xs_store *st, const char *path, size_t len,
-		       const char *epath, const struct xs_perms *perms)
+/* From @w on, the first watch in its chain on path[0..len) (hash @h). */
+static struct xs_watch *match(struct xs_watch *w, uint32_t h, const char *path,
+			      size_t len)
+{
+	for (; w; w = w->hnext)
+		if (w->hash == h && w->plen == len && !memcmp(w->path, path, len))
+			return w;
+	return NULL;
+}
+
+/* Merge the watches on path[0..len) into @list (by fnext, in seq order). */
+static struct xs_watch *merge(struct xs_store *st, struct xs_watch *list,
+			      const char *path, size_t len)
 {
 	uint32_t h = xs_hash(path, len);
+	struct xs_watch *out = NULL, **tail = &out, *w;
+
+	w = match(st->wtab[h & (st->wtab_size - 1)], h, path, len);
+	while (w || list) {
+		if (w && (!list || w->seq < list->seq)) {
+			*tail = w;
+			tail = &w->fnext;
+			w = match(w->hnext, h, path, len);
+		} else {
+			*tail = list;
+			tail = &list->fnext;
+			list = list->fnext;
+		}
+	}
+	*tail = NULL;
+	return out;
+}
+
+static void fire_list(struct xs_store *st, struct xs_watch *list,
+		      const char *epath, const struct xs_perms *perms)
+{
 	struct xs_watch *w, *next;
 
-	for (w = st->wtab[h & (st->wtab_size - 1)]; w; w = next) {
-		next = w->hnext;
-		if (w->hash != h || strlen(w->path) != len ||
-		    memcmp(w->path, path, len))
-			continue;
+	for (w = list; w; w = next) {
+		next = w->fnext;
 		if (may_see(st, w, perms))
 			st->fire(w, epath, st->fire_arg);
 	}
 }
 
-void xs_watch_fire(struct xs_store *st, const char *path,
-		   const struct xs_perms *perms, bool recursive)
+void xs_watch_fire_exact(struct xs_store *st, const char *path, size_t len,
+			 const struct xs_perms *perms)
 {
+	char epath[XS_ABS_PATH_MAX + 1];
+
+	if (!st->fire || !st->nwatches || len > XS_ABS_PATH_MAX)
+		return;
+	memcpy(epath, path, len);
+	epath[len] = '\0';
+	fire_list(st, merge(st, NULL, path, len), epath, perms);
+}
+
+void xs_watch_fire(struct xs_store *st, const char *path,
+		   const struct xs_perms *perms)
+{
+	struct xs_watch *list;
 	struct xs_special *sp;
-	struct xs_watch *w, *next;
 	size_t len = strlen(path), i;
 
 	if (!st->fire || !st->nwatches)
 		return;
 	if (path[0] == '@') {
 		sp = xs_special_find(st, path);
-		fire_exact(st, path, len, path, sp ? sp->perms : perms);
+		fire_list(st, merge(st, NULL, path, len), path,
+			  sp ? sp->perms : perms);
 		return;
 	}
-	/* "/" and then every prefix ending before a '/', then the path. */
-	fire_exact(st, path, 1, path, perms);
+	/* "/", every prefix ending before a '/', and the path itself. */
+	list = merge(st, NULL, path, 1);
 	for (i = 1; i < len; i++)
 		if (path[i] == '/')
-			fire_exact(st, path, i, path, perms);
+			list = merge(st, list, path, i);
 	if (len > 1)
-		fire_exact(st, path, len, path, perms);
-	if (!recursive)
-		return;
-	for (w = st->watches; w; w = next) {
-		next = w->next;
-		if (w->path[0] != '/')
-			continue;
-		if (len == 1) {
-			if (w->path[1] == '\0')
-				continue;
-		} else if (strncmp(w->path, path, len) || w->path[len] != '/') {
-			continue;
-		}
-		if (may_see(st, w, perms))
-			st->fire(w, w->path, st->fire_arg);
-	}
+		list = merge(st, list, path, len);
+	fire_list(st, list, path, perms);
 }
