@@ -150,17 +150,37 @@ START_TEST(invalid_paths)
 }
 END_TEST
 
+/* As xenstored: at most XS_REL_PATH_MAX characters below any domain's
+ * home, or in all elsewhere, for Domain-0 too. */
 START_TEST(long_paths)
 {
 	struct xs_op op = dom(0);
 	char path[XS_ABS_PATH_MAX + 8];
+	const size_t home = strlen("/local/domain/0/");
 
 	memset(path, 'a', sizeof(path));
 	path[0] = '/';
-	path[XS_ABS_PATH_MAX] = '\0';
+	path[XS_REL_PATH_MAX] = '\0';
 	ck_assert_int_eq(wr(&op, path, "x"), 0);
-	path[XS_ABS_PATH_MAX] = 'a';
-	path[XS_ABS_PATH_MAX + 1] = '\0';
+	path[XS_REL_PATH_MAX] = 'a';
+	path[XS_REL_PATH_MAX + 1] = '\0';
+	ck_assert_int_eq(wr(&op, path, "x"), -EINVAL);
+	path[XS_REL_PATH_MAX + 1] = 'a';
+	path[XS_ABS_PATH_MAX] = '\0';
+	ck_assert_int_eq(wr(&op, path, "x"), -EINVAL);
+	memset(path, 'a', sizeof(path));
+	memcpy(path, "/local/domain/0/", home);
+	path[home + XS_REL_PATH_MAX] = '\0';
+	ck_assert_int_eq(wr(&op, path, "x"), 0);
+	path[home + XS_REL_PATH_MAX] = 'a';
+	path[home + XS_REL_PATH_MAX + 1] = '\0';
+	ck_assert_int_eq(wr(&op, path, "x"), -EINVAL);
+	/* another domain's home counts the same; a longer number is no home */
+	memcpy(path, "/local/domain/12345/", home + 4);
+	path[home + XS_REL_PATH_MAX + 1] = 'a';
+	path[home + 4 + XS_REL_PATH_MAX] = '\0';
+	ck_assert_int_eq(wr(&op, path, "x"), 0);
+	memcpy(path, "/local/domain/123456/", home + 5);
 	ck_assert_int_eq(wr(&op, path, "x"), -EINVAL);
 }
 END_TEST

@@ -10,7 +10,7 @@
   xs-raw.py fuzz SOCK N SEED    N random (well framed) messages: each gets
                                 one reply with its req_id, type or ERROR
   xs-raw.py xenstored SOCK CASE  answers as Debian's xenstored 4.17 gives
-                                them (CASE: snapshot, watch-rm)
+                                them (CASE: snapshot, watch-rm, paths)
 """
 import os
 import socket
@@ -86,8 +86,9 @@ def malformed(path):
     s = connect(path)
     expect(s, T["WRITE"], b"/m/a\0hello", b"OK\0", "write")
     expect(s, T["READ"], b"/m/a\0", b"hello", "read")
-    expect(s, T["READ"], b"/m/a", "ERROR EINVAL", "path without NUL")
-    expect(s, T["READ"], b"", "ERROR EINVAL", "empty payload")
+    # xenstored's answer (the errno it has left: see xs_requests.c)
+    expect(s, T["READ"], b"/m/a", "ERROR ENOENT", "path without NUL")
+    expect(s, T["READ"], b"", "ERROR ENOENT", "empty payload")
     expect(s, T["WRITE"], b"/m/a", "ERROR EINVAL", "write without NUL")
     expect(s, T["READ"], b"/m//a\0", "ERROR EINVAL", "bad path")
     expect(s, T["READ"], b"/m/a b\0", "ERROR EINVAL", "space in path")
@@ -340,7 +341,44 @@ def watch_rm(s):
                   "commit: each node once")
 
 
-XENSTORED_CASES = {"snapshot": snapshot, "watch-rm": watch_rm}
+def paths(s):
+    """At most 2048 characters below a domain's home, or in all
+    elsewhere, for Domain-0 too: longer paths are EINVAL.  READ, DIRECTORY
+    and GET_PERMS of a payload that is not one string answer ENOENT (the
+    errno xenstored has left after a request that succeeded); requests
+    that take a fixed number of strings refuse more."""
+    a = b"a" * 2048
+    expect(s, T["READ"], b"/" + a[1:] + b"\0", "ERROR ENOENT", "2048 long")
+    expect(s, T["READ"], b"/" + a + b"\0", "ERROR EINVAL", "2049 long")
+    expect(s, T["READ"], b"/" + a + a[:1023] + b"\0", "ERROR EINVAL",
+           "3072 long")
+    expect(s, T["WRITE"], b"/" + a + b"\0v", "ERROR EINVAL", "write 2049")
+    expect(s, T["WATCH"], b"/" + a + b"\0t\0", "ERROR EINVAL", "watch 2049")
+    expect(s, T["READ"], b"/local/domain/0/" + a + b"\0", "ERROR ENOENT",
+           "2048 below a home")
+    expect(s, T["READ"], b"/local/domain/7/" + a + b"a\0", "ERROR EINVAL",
+           "2049 below a home")
+    expect(s, T["READ"], a + b"a\0", "ERROR EINVAL", "2049 relative")
+    expect(s, T["WRITE"], b"/p/n\0v", b"OK\0", "write")
+    for what, typ, payload in (
+            ("read without NUL", T["READ"], b"/p/n"),
+            ("read of nothing", T["READ"], b""),
+            ("read of two strings", T["READ"], b"/p/n\0x\0"),
+            ("list of two strings", T["DIRECTORY"], b"/p\0x\0"),
+            ("perms without NUL", T["GET_PERMS"], b"/p/n")):
+        expect(s, T["READ"], b"/p/n\0", b"v", "read before")
+        expect(s, typ, payload, "ERROR ENOENT", what)
+    expect(s, T["WATCH"], b"/p\0t\0x\0", "ERROR EINVAL",
+           "watch of three strings")
+    expect(s, T["GET_DOMAIN_PATH"], b"5\0x\0", "ERROR EINVAL",
+           "domain path of two strings")
+    t = txn_start(s)
+    expect(s, T["TXN_END"], b"F\0x\0", "ERROR EINVAL",
+           "transaction end of two strings", tx=t)
+    expect(s, T["TXN_END"], b"F\0", b"OK\0", "the transaction stayed", tx=t)
+
+
+XENSTORED_CASES = {"snapshot": snapshot, "watch-rm": watch_rm, "paths": paths}
 
 
 def xenstored(path, case):

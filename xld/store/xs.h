@@ -118,6 +118,8 @@ const struct xs_quota *xs_store_quota(struct xs_store *st);
 
 bool xs_path_valid(const char *path);
 bool xs_path_special(const char *path);
+/* At most @max characters below a domain's home (or in all, elsewhere). */
+bool xs_path_len_ok(const char *path, uint32_t max);
 
 int xs_node_read(struct xs_op *op, const char *path, const char **val,
 		 uint32_t *len);

@@ -40,22 +40,13 @@ static int absent_errno(struct xs_op *op, const char *path, size_t len,
 	return -ENOENT;
 }
 
-/* Unprivileged domains: paths are limited below their own home. */
+/* Valid, and no longer than xenstored allows (for every domain). */
 static int check_path(struct xs_op *op, const char *path)
 {
-	char home[32];
-	size_t len, hlen;
-
-	if (!xs_path_valid(path))
+	if (!xs_path_valid(path) ||
+	    !xs_path_len_ok(path, op->st->quota.path_len))
 		return -EINVAL;
-	if (op->priv)
-		return 0;
-	len = strlen(path);
-	hlen = (size_t)snprintf(home, sizeof(home), "/local/domain/%u/",
-				op->domid);
-	if (len > hlen && !strncmp(path, home, hlen))
-		len -= hlen;
-	return len > op->st->quota.path_len ? -EINVAL : 0;
+	return 0;
 }
 
 int xs_node_read(struct xs_op *op, const char *path, const char **val,

@@ -472,28 +472,42 @@ static int do_control(struct xs_req *r)
 	return 0;
 }
 
+/*
+ * Payloads are taken as xenstored takes them: a request marked XF_EXACT
+ * is refused when it carries more strings than it takes.  For READ,
+ * DIRECTORY and GET_PERMS xenstored checks nothing and answers with the
+ * errno left from earlier work, which after any request that succeeded is
+ * ENOENT, so xld answers ENOENT (XF_BAD_ENOENT).  What it leaves for MKDIR
+ * and RM is ENOMEM, which would send clients the wrong way: EINVAL there.
+ */
+#define XF_ONE_PATH (XF_TXN | XF_EXACT)
+
 static const struct xs_wire_func wire_funcs[XS_MSG_TYPE_COUNT] = {
     [XS_MSG_CONTROL] = {"CONTROL", do_control, 1, XF_PRIV},
-    [XS_MSG_DIRECTORY] = {"DIRECTORY", do_directory, 1, XF_TXN},
-    [XS_MSG_READ] = {"READ", do_read, 1, XF_TXN},
-    [XS_MSG_GET_PERMS] = {"GET_PERMS", do_get_perms, 1, XF_TXN},
-    [XS_MSG_WATCH] = {"WATCH", do_watch, 2, 0},
-    [XS_MSG_UNWATCH] = {"UNWATCH", do_unwatch, 2, 0},
+    [XS_MSG_DIRECTORY] = {"DIRECTORY", do_directory, 1,
+			  XF_ONE_PATH | XF_BAD_ENOENT},
+    [XS_MSG_READ] = {"READ", do_read, 1, XF_ONE_PATH | XF_BAD_ENOENT},
+    [XS_MSG_GET_PERMS] = {"GET_PERMS", do_get_perms, 1,
+			  XF_ONE_PATH | XF_BAD_ENOENT},
+    [XS_MSG_WATCH] = {"WATCH", do_watch, 2, XF_EXACT},
+    [XS_MSG_UNWATCH] = {"UNWATCH", do_unwatch, 2, XF_EXACT},
     [XS_MSG_TRANSACTION_START] = {"TRANSACTION_START", do_txn_start, 0, 0},
-    [XS_MSG_TRANSACTION_END] = {"TRANSACTION_END", do_txn_end, 1, 0},
+    [XS_MSG_TRANSACTION_END] = {"TRANSACTION_END", do_txn_end, 1, XF_EXACT},
     [XS_MSG_INTRODUCE] = {"INTRODUCE", do_introduce, 3, XF_PRIV},
-    [XS_MSG_RELEASE] = {"RELEASE", do_release, 1, XF_PRIV},
-    [XS_MSG_GET_DOMAIN_PATH] = {"GET_DOMAIN_PATH", do_get_domain_path, 1, 0},
+    [XS_MSG_RELEASE] = {"RELEASE", do_release, 1, XF_PRIV | XF_EXACT},
+    [XS_MSG_GET_DOMAIN_PATH] = {"GET_DOMAIN_PATH", do_get_domain_path, 1,
+				XF_EXACT},
     [XS_MSG_WRITE] = {"WRITE", do_write, 1, XF_TXN | XF_RAW},
-    [XS_MSG_MKDIR] = {"MKDIR", do_mkdir, 1, XF_TXN},
-    [XS_MSG_RM] = {"RM", do_rm, 1, XF_TXN},
+    [XS_MSG_MKDIR] = {"MKDIR", do_mkdir, 1, XF_ONE_PATH},
+    [XS_MSG_RM] = {"RM", do_rm, 1, XF_ONE_PATH},
     [XS_MSG_SET_PERMS] = {"SET_PERMS", do_set_perms, 2, XF_TXN},
     [XS_MSG_IS_DOMAIN_INTRODUCED] = {"IS_DOMAIN_INTRODUCED", do_is_introduced,
-				     1, 0},
-    [XS_MSG_RESUME] = {"RESUME", do_resume, 1, XF_PRIV},
+				     1, XF_EXACT},
+    [XS_MSG_RESUME] = {"RESUME", do_resume, 1, XF_PRIV | XF_EXACT},
     [XS_MSG_SET_TARGET] = {"SET_TARGET", do_set_target, 2, XF_PRIV},
     [XS_MSG_RESET_WATCHES] = {"RESET_WATCHES", do_reset_watches, 0, 0},
-    [XS_MSG_DIRECTORY_PART] = {"DIRECTORY_PART", do_directory_part, 2, XF_TXN},
+    [XS_MSG_DIRECTORY_PART] = {"DIRECTORY_PART", do_directory_part, 2,
+			       XF_TXN | XF_EXACT},
 };
 
 /*
@@ -502,21 +516,26 @@ static const struct xs_wire_func wire_funcs[XS_MSG_TYPE_COUNT] = {
  */
 static int split_args(struct xs_req *r, const struct xs_wire_func *f)
 {
-	uint32_t i, start = 0;
+	int bad = (f->flags & XF_BAD_ENOENT) ? -ENOENT : -EINVAL;
+	uint32_t i, start = 0, n = 0;
 
 	r->argc = 0;
 	if (!(f->flags & XF_RAW) && r->len && r->data[r->len - 1] != '\0')
-		return -EINVAL;
-	for (i = 0; i < r->len && r->argc < 4; i++) {
+		return bad;
+	for (i = 0; i < r->len; i++) {
 		if (r->data[i])
 			continue;
-		r->argv[r->argc++] = r->data + start;
+		if (r->argc < 4)
+			r->argv[r->argc++] = r->data + start;
 		start = i + 1;
-		if ((f->flags & XF_RAW) && r->argc == f->nargs)
+		n++;
+		if (r->argc == 4 && !(f->flags & XF_EXACT))
+			break;
+		if ((f->flags & XF_RAW) && n == f->nargs)
 			break;
 	}
-	if (r->argc < f->nargs)
-		return -EINVAL;
+	if (n < f->nargs || ((f->flags & XF_EXACT) && n != f->nargs))
+		return bad;
 	return 0;
 }
 

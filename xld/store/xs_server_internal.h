@@ -79,9 +79,11 @@ struct xs_req {
 	struct xs_op op;
 };
 
-#define XF_PRIV 1u /* Domain-0 only */
-#define XF_TXN 2u  /* runs inside the transaction in tx_id */
-#define XF_RAW 4u  /* payload is "path NUL value" (WRITE) */
+#define XF_PRIV 1u	  /* Domain-0 only */
+#define XF_TXN 2u	  /* runs inside the transaction in tx_id */
+#define XF_RAW 4u	  /* payload is "path NUL value" (WRITE) */
+#define XF_EXACT 8u	  /* exactly nargs strings, nothing after */
+#define XF_BAD_ENOENT 16u /* any other payload: ENOENT, not EINVAL */
 
 struct xs_wire_func {
 	const char *name;

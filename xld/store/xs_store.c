@@ -53,6 +53,26 @@ bool xs_path_valid(const char *path)
 	return i == 1 || path[i - 1] != '/';
 }
 
+/*
+ * xenstored's length limit: @max characters after a leading
+ * "/local/domain/<domid>/", for every domain alike, where <domid> is what
+ * its sscanf("%5u") takes (at most five characters, a sign included).
+ */
+bool xs_path_len_ok(const char *path, uint32_t max)
+{
+	static const char home[] = "/local/domain/";
+	size_t len = strlen(path), off = 0, i = sizeof(home) - 1, d;
+
+	if (!strncmp(path, home, i)) {
+		d = path[i] == '-' ? 1 : 0;
+		while (d < 5 && path[i + d] >= '0' && path[i + d] <= '9')
+			d++;
+		if (d > (path[i] == '-' ? 1u : 0u) && path[i + d] == '/')
+			off = i + d + 1;
+	}
+	return len - off <= max;
+}
+
 bool xs_path_special(const char *path)
 {
 	size_t i;

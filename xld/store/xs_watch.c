@@ -61,7 +61,8 @@ int xs_watch_add(struct xs_store *st, void *owner, uint32_t domid, bool priv,
 	struct xs_domain *d;
 	uint32_t h;
 
-	if (!xs_path_valid(path) && !xs_path_special(path))
+	if ((!xs_path_valid(path) && !xs_path_special(path)) ||
+	    !xs_path_len_ok(path, st->quota.path_len))
 		return -EINVAL;
 	if (rel_off > plen)
 		return -EINVAL;
