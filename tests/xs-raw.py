@@ -10,7 +10,8 @@
   xs-raw.py fuzz SOCK N SEED    N random (well framed) messages: each gets
                                 one reply with its req_id, type or ERROR
   xs-raw.py xenstored SOCK CASE  answers as Debian's xenstored 4.17 gives
-                                them (CASE: snapshot, watch-rm, paths)
+                                them (CASE: snapshot, watch-rm, paths,
+                                domains)
 """
 import os
 import socket
@@ -105,7 +106,8 @@ def malformed(path):
     expect(s, T["SET_PERMS"], b"/m/a\0q7\0", "ERROR EINVAL", "bad perm")
     expect(s, T["GET_DOMAIN_PATH"], b"7\0", b"/local/domain/7\0",
            "get domain path")
-    expect(s, T["GET_DOMAIN_PATH"], b"7x\0", "ERROR EINVAL", "bad domid")
+    expect(s, T["GET_DOMAIN_PATH"], b"7x\0", b"/local/domain/7\0",
+           "domid read as atoi() does")
     expect(s, T["READ"], b"/m/a\0", b"hello", "req_id echoed", req=0xdeadbeef)
     # values may hold any byte, NUL included
     expect(s, T["WRITE"], b"/m/bin\0a\0b\xff", b"OK\0", "binary write")
@@ -378,7 +380,31 @@ def paths(s):
     expect(s, T["TXN_END"], b"F\0", b"OK\0", "the transaction stayed", tx=t)
 
 
-XENSTORED_CASES = {"snapshot": snapshot, "watch-rm": watch_rm, "paths": paths}
+def domains(s):
+    """Domids read with atoi() (junk is 0, "7x" is 7); SET_TARGET names
+    Domain-0 or introduced domains only, ENOENT otherwise."""
+    for arg, want in ((b"abc", b"0"), (b"7x", b"7"), (b"", b"0"),
+                      (b"-1", b"4294967295"), (b"99999999999", b"1215752191")):
+        expect(s, T["GET_DOMAIN_PATH"], arg + b"\0",
+               b"/local/domain/" + want + b"\0", "domain path of %r" % arg)
+    expect(s, T["SET_TARGET"], b"5\0006\0", "ERROR ENOENT",
+           "target of unknown domains")
+    expect(s, T["INTRODUCE"], b"5\0001\0002\0", b"OK\0", "introduce 5")
+    expect(s, T["SET_TARGET"], b"5\0006\0", "ERROR ENOENT",
+           "target unknown")
+    expect(s, T["SET_TARGET"], b"6\0005\0", "ERROR ENOENT",
+           "domain unknown")
+    expect(s, T["SET_TARGET"], b"5\0000\0", b"OK\0", "target Domain-0")
+    expect(s, T["SET_TARGET"], b"5\0005\0", b"OK\0", "target itself")
+    expect(s, T["SET_TARGET"], b"0\0005\0", b"OK\0", "Domain-0's target")
+    expect(s, T["SET_TARGET"], b"abc\0x\0", b"OK\0", "junk is Domain-0")
+    expect(s, T["IS_INTRODUCED"], b"5x\0", b"T\0", "introduced 5x")
+    expect(s, T["IS_INTRODUCED"], b"abc\0", b"T\0", "introduced abc")
+    expect(s, T["IS_INTRODUCED"], b"6\0", b"F\0", "introduced 6")
+
+
+XENSTORED_CASES = {"snapshot": snapshot, "watch-rm": watch_rm, "paths": paths,
+                   "domains": domains}
 
 
 def xenstored(path, case):

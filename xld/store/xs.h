@@ -144,6 +144,7 @@ int xs_node_set_perms(struct xs_op *op, const char *path,
 int xs_domain_introduce(struct xs_store *st, uint32_t domid);
 int xs_domain_release(struct xs_store *st, uint32_t domid);
 bool xs_domain_introduced(struct xs_store *st, uint32_t domid);
+/* @domid acts as @target too (as itself alone when they are equal). */
 int xs_domain_set_target(struct xs_store *st, uint32_t domid, uint32_t target);
 /* Node and watch counts charged to @domid (for tests and CONTROL). */
 uint32_t xs_domain_nodes(struct xs_store *st, uint32_t domid);

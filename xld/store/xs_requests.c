@@ -361,31 +361,35 @@ static int do_release(struct xs_req *r)
 	return 0;
 }
 
+/*
+ * A domid as xenstored reads it in GET_DOMAIN_PATH, IS_DOMAIN_INTRODUCED
+ * and SET_TARGET: atoi(), so junk is 0 and "7x" is 7, and printed
+ * unsigned.
+ */
+static uint32_t domid_atoi(const char *s)
+{
+	return (uint32_t)strtol(s, NULL, 10);
+}
+
+/* Domain-0 or a domain introduced: one SET_TARGET may name. */
+static bool domain_known(struct xs_store *st, uint32_t domid)
+{
+	return domid == 0 || xs_domain_introduced(st, domid);
+}
+
 static int do_get_domain_path(struct xs_req *r)
 {
 	char buf[40];
-	uint32_t domid;
-	int rc;
 
-	rc = parse_domid(r->argv[0], &domid);
-	if (rc)
-		return rc;
-	snprintf(buf, sizeof(buf), "/local/domain/%u", domid);
+	snprintf(buf, sizeof(buf), "/local/domain/%u",
+		 domid_atoi(r->argv[0]));
 	xs_reply(r, buf, (uint32_t)strlen(buf) + 1);
 	return 0;
 }
 
 static int do_is_introduced(struct xs_req *r)
 {
-	uint32_t domid;
-	int rc;
-
-	rc = parse_domid(r->argv[0], &domid);
-	if (rc)
-		return rc;
-	xs_reply(r,
-		 (domid == 0 || xs_domain_introduced(r->op.st, domid)) ? "T"
-								       : "F",
+	xs_reply(r, domain_known(r->op.st, domid_atoi(r->argv[0])) ? "T" : "F",
 		 2);
 	return 0;
 }
@@ -406,16 +410,18 @@ static int do_resume(struct xs_req *r)
 
 static int do_set_target(struct xs_req *r)
 {
-	uint32_t domid, target;
+	uint32_t domid = domid_atoi(r->argv[0]);
+	uint32_t target = domid_atoi(r->argv[1]);
 	int rc;
 
-	rc = parse_domid(r->argv[0], &domid);
-	if (!rc)
-		rc = parse_domid(r->argv[1], &target);
-	if (!rc)
+	if (!domain_known(r->op.st, domid) || !domain_known(r->op.st, target))
+		return -ENOENT;
+	/* Domain-0 may do everything already. */
+	if (domid) {
 		rc = xs_domain_set_target(r->op.st, domid, target);
-	if (rc)
-		return rc;
+		if (rc)
+			return rc;
+	}
 	xs_reply_ok(r);
 	return 0;
 }

@@ -481,14 +481,15 @@ int xs_domain_set_target(struct xs_store *st, uint32_t domid, uint32_t target)
 {
 	struct xs_domain *d;
 
-	if (domid == 0 || domid > XS_DOMID_MAX || target > XS_DOMID_MAX ||
-	    domid == target)
+	if (domid == 0 || domid > XS_DOMID_MAX || target > XS_DOMID_MAX)
 		return -EINVAL;
 	d = xs_domain_get(st, domid);
 	if (!d)
 		return -ENOMEM;
+	/* A domain made its own target acts as itself alone again. */
 	d->target = target;
-	d->has_target = true;
+	d->has_target = domid != target;
+	xs_domain_maybe_free(st, d);
 	return 0;
 }
 
