@@ -17,7 +17,7 @@ xs_start
 assert_match "$(xenstore-read /vm/u1/name)" '^guest1$' "value after kill -9"
 assert_match "$(xenstore-ls -p /local/domain | head -1)" '\(n3,r4\)' "perms after kill -9"
 if xenstore-exists /tmp 2>/dev/null; then fail "rm lost by kill -9"; fi
-grep -q 'store loaded from .*: 8 nodes' "$XLD_LOGDIR/xld.log" || fail "load not logged"
+grep -q 'store loaded from .*: 10 nodes' "$XLD_LOGDIR/xld.log" || fail "load not logged"
 
 # a clean stop snapshots; a damaged snapshot is refused
 xs_stop

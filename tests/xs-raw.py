@@ -11,7 +11,7 @@
                                 one reply with its req_id, type or ERROR
   xs-raw.py xenstored SOCK CASE  answers as Debian's xenstored 4.17 gives
                                 them (CASE: snapshot, watch-rm, paths,
-                                domains)
+                                domains, layout)
 """
 import os
 import socket
@@ -403,8 +403,24 @@ def domains(s):
     expect(s, T["IS_INTRODUCED"], b"6\0", b"F\0", "introduced 6")
 
 
+def layout(s):
+    """A fresh store holds xenstored's own directory, /tool/xenstored:
+    empty, Domain-0's, readable by no one else."""
+    r = ask(s, T["DIRECTORY"], b"/\0")
+    if r is None or b"tool" not in r[3].split(b"\0"):
+        sys.exit("root: %r, wanted tool in it" % (r,))
+    print("tool in the root: ok")
+    expect(s, T["DIRECTORY"], b"/tool\0", b"xenstored\0", "/tool")
+    expect(s, T["DIRECTORY"], b"/tool/xenstored\0", b"", "/tool/xenstored")
+    expect(s, T["READ"], b"/tool\0", b"", "/tool empty")
+    expect(s, T["READ"], b"/tool/xenstored\0", b"", "/tool/xenstored empty")
+    expect(s, T["GET_PERMS"], b"/tool\0", b"n0\0", "/tool perms")
+    expect(s, T["GET_PERMS"], b"/tool/xenstored\0", b"n0\0",
+           "/tool/xenstored perms")
+
+
 XENSTORED_CASES = {"snapshot": snapshot, "watch-rm": watch_rm, "paths": paths,
-                   "domains": domains}
+                   "domains": domains, "layout": layout}
 
 
 def xenstored(path, case):

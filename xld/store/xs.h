@@ -110,7 +110,8 @@ uint32_t xs_perms_for(struct xs_store *st, uint32_t domid, bool priv,
 /* Called for each watch event: w's owner gets (epath, token). */
 typedef void (*xs_event_fn)(struct xs_watch *w, const char *epath, void *arg);
 
-/* Returns NULL with errno set. */
+/* A store holding what xenstored starts with: /, /tool, /tool/xenstored.
+ * Returns NULL with errno set. */
 struct xs_store *xs_store_new(xs_event_fn fn, void *arg);
 void xs_store_free(struct xs_store *st);
 void xs_store_set_quota(struct xs_store *st, const struct xs_quota *q);

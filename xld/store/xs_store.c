@@ -531,9 +531,12 @@ struct xs_special *xs_special_find(struct xs_store *st, const char *path)
 struct xs_store *xs_store_new(xs_event_fn fn, void *arg)
 {
 	static const struct xs_perm none0 = {0, XS_PERM_NONE};
+	static const char *const layout[] = {"tool", "xenstored"};
 	struct xs_store *st;
 	struct xs_perms *perms = NULL;
+	struct xs_node *parent, *n;
 	struct xs_domain *d0;
+	size_t i;
 	int saved;
 
 	st = xs_calloc(1, sizeof(*st));
@@ -568,6 +571,14 @@ struct xs_store *xs_store_new(xs_event_fn fn, void *arg)
 	/* The initial table has room: nothing to reserve. */
 	xs_node_link(st, NULL, st->root);
 	d0->nodes++;
+	/* xenstored's own directory, empty, as it makes it at start. */
+	for (i = 0, parent = st->root; i < 2; i++, parent = n) {
+		n = xs_node_alloc(layout[i], strlen(layout[i]), NULL, 0, perms);
+		if (!n)
+			goto fail;
+		xs_node_link(st, parent, n);
+		d0->nodes++;
+	}
 	xs_perms_put(perms);
 	return st;
 fail:
