@@ -437,12 +437,36 @@ static void conn_event(struct xld_loop *loop, int fd, uint32_t events,
 	flush_all(srv);
 }
 
+/* Serve @cfd (not taken on failure) as @domid. */
+static struct xs_conn *conn_new(struct xs_server *srv, int cfd, uint32_t domid,
+				bool priv, struct xs_listener *via)
+{
+	struct xs_conn *c = calloc(1, sizeof(*c));
+
+	if (!c || xld_loop_add(srv->loop, cfd, EPOLLIN, conn_event, c) < 0) {
+		free(c);
+		return NULL;
+	}
+	c->srv = srv;
+	c->fd = cfd;
+	c->domid = domid;
+	c->priv = priv;
+	c->via = via;
+	if (via)
+		via->nconns++;
+	c->next = srv->conns;
+	if (srv->conns)
+		srv->conns->prev = c;
+	srv->conns = c;
+	srv->nconns++;
+	return c;
+}
+
 static void listener_event(struct xld_loop *loop, int fd, uint32_t events,
 			   void *arg)
 {
 	struct xs_listener *l = arg;
 	struct xs_server *srv = l->srv;
-	struct xs_conn *c;
 	int cfd, i;
 
 	(void)loop;
@@ -476,25 +500,36 @@ static void listener_event(struct xld_loop *loop, int fd, uint32_t events,
 			close(cfd);
 			continue;
 		}
-		c = calloc(1, sizeof(*c));
-		if (!c ||
-		    xld_loop_add(srv->loop, cfd, EPOLLIN, conn_event, c) < 0) {
+		if (!conn_new(srv, cfd, l->domid, l->priv, l)) {
 			xld_warn("no memory for a connection on %s", l->path);
-			free(c);
 			close(cfd);
-			continue;
 		}
-		c->srv = srv;
-		c->fd = cfd;
-		c->domid = l->domid;
-		c->priv = l->priv;
-		c->via = l;
-		l->nconns++;
-		c->next = srv->conns;
-		if (srv->conns)
-			srv->conns->prev = c;
-		srv->conns = c;
-		srv->nconns++;
+	}
+}
+
+int xs_server_adopt(struct xs_server *srv, int fd, uint32_t domid, bool priv)
+{
+	if (!conn_new(srv, fd, domid, priv, NULL)) {
+		close(fd);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void xs_server_poll(struct xs_server *srv)
+{
+	struct xs_conn *c;
+
+	srv->poll_gen++;
+	/* Restart from the head each time: a call may close others. */
+	for (;;) {
+		for (c = srv->conns; c && c->poll_gen == srv->poll_gen;
+		     c = c->next)
+			;
+		if (!c)
+			return;
+		c->poll_gen = srv->poll_gen;
+		conn_event(srv->loop, c->fd, EPOLLIN | EPOLLOUT, c);
 	}
 }
 

@@ -52,6 +52,7 @@ struct xs_conn {
 	uint32_t out_replies; /* replies queued since the output last drained */
 	struct xs_conn_txn *txns;
 	uint32_t ntxns;
+	unsigned int poll_gen; /* xs_server_poll's last visit */
 };
 
 struct xs_server {
@@ -66,6 +67,7 @@ struct xs_server {
 	int spare_fd; /* closed to accept (and refuse) when out of fds */
 	void (*flush_hook)(void *);
 	void *flush_arg;
+	unsigned int poll_gen;
 };
 
 /* One request being handled. */
@@ -97,6 +99,15 @@ struct xs_wire_func {
 void xs_reply(struct xs_req *r, const void *data, uint32_t len);
 void xs_reply_ok(struct xs_req *r);
 void xs_reply_error(struct xs_req *r, int err);
+
+/*
+ * For the fuzz target (fuzz/fuzz_wire.c), which runs the server without
+ * the loop: serve @fd (one end of a socket pair; taken, closed on failure)
+ * as @domid, as a listener does a client it accepts; and handle every
+ * connection once as if it were readable and writable.
+ */
+int xs_server_adopt(struct xs_server *srv, int fd, uint32_t domid, bool priv);
+void xs_server_poll(struct xs_server *srv);
 
 /* ---- xs_requests.c ---- */
 /* Handle one whole message of @c: checked, run, answered. */
