@@ -11,7 +11,7 @@
                                 one reply with its req_id, type or ERROR
   xs-raw.py xenstored SOCK CASE  answers as Debian's xenstored 4.17 gives
                                 them (CASE: snapshot, watch-rm, paths,
-                                domains, layout)
+                                domains, layout, event-size)
 """
 import os
 import socket
@@ -419,8 +419,23 @@ def layout(s):
            "/tool/xenstored perms")
 
 
+def event_size(s):
+    """A watch event longer than a message may be (a long token, a long
+    path) is dropped; the watcher's connection carries on."""
+    w = connect(s.getpeername())
+    tok = b"t" * 4092
+    expect(w, T["WATCH"], b"/\0" + tok + b"\0", b"OK\0", "watch")
+    expect_events(w, ["/ " + tok.decode()], "the first event: 4095 bytes")
+    expect(s, T["WRITE"], b"/e\0v", b"OK\0", "write /e")
+    expect_events(w, ["/e " + tok.decode()], "an event of 4096 bytes")
+    expect(s, T["WRITE"], b"/e/longer\0v", b"OK\0", "write /e/longer")
+    expect_events(w, [], "an event of 4103 bytes: dropped")
+    expect(w, T["READ"], b"/e/longer\0", b"v", "the watcher still served")
+
+
 XENSTORED_CASES = {"snapshot": snapshot, "watch-rm": watch_rm, "paths": paths,
-                   "domains": domains, "layout": layout}
+                   "domains": domains, "layout": layout,
+                   "event-size": event_size}
 
 
 def xenstored(path, case):

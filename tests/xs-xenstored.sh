@@ -5,7 +5,7 @@
 . "$top_srcdir/tests/xs-lib.sh"
 xs_start
 
-for case in layout snapshot watch-rm paths domains; do
+for case in layout snapshot watch-rm paths domains event-size; do
 	out=$($XSRAW xenstored "$XENSTORED_PATH" $case 2>&1) || fail "$case: $out"
 	echo "$out" | tail -1
 done

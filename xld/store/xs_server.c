@@ -176,6 +176,7 @@ void xs_server_event(struct xs_watch *w, const char *epath, void *arg)
 {
 	struct xs_conn *c = w->owner;
 	const char *p = epath;
+	size_t plen, tlen;
 	int rc;
 
 	(void)arg;
@@ -183,8 +184,15 @@ void xs_server_event(struct xs_watch *w, const char *epath, void *arg)
 		return;
 	if (w->rel_off && strlen(epath) >= w->rel_off)
 		p = epath + w->rel_off;
-	rc = send_msg(c, XS_MSG_WATCH_EVENT, 0, 0, p, (uint32_t)strlen(p) + 1,
-		      w->token, (uint32_t)strlen(w->token) + 1);
+	plen = strlen(p) + 1;
+	tlen = strlen(w->token) + 1;
+	/* A long token and a long path can make an event longer than a
+	 * message may be, which clients take for a broken stream: xenstored
+	 * drops such events, and so does xld. */
+	if (plen + tlen > XS_PAYLOAD_MAX)
+		return;
+	rc = send_msg(c, XS_MSG_WATCH_EVENT, 0, 0, p, (uint32_t)plen, w->token,
+		      (uint32_t)tlen);
 	if (rc) {
 		xld_warn("domain %u: watch events not read (%zu bytes "
 			 "queued): dropping the connection",

@@ -90,6 +90,8 @@ SEEDS = {
         msg(1, "WATCH", b"/", b"t" * 3990),
         msg(0, "WRITE", raw=b"/" + b"p" * 80 + b"\0" + b"v" * 3900),
         msg(0, "DIRECTORY_PART", b"/", b"0"),
+        # an event for this write would be over 4096 bytes: dropped
+        msg(1, "WRITE", raw=b"/" + b"q" * 110 + b"\0v"),
         msg(2, "WRITE", raw=b"data/" + b"r" * 2040 + b"\0v"),
     ],
     "malformed": [
