@@ -87,14 +87,16 @@ int xld_file_commit(const char *dir, const char *name)
 	return rc;
 }
 
-void xld_dir_sync(const char *dir)
+int xld_dir_sync(const char *dir)
 {
-	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc = 0;
 
-	if (dfd >= 0) {
-		fsync(dfd);
-		close(dfd);
-	}
+	if (dfd < 0)
+		return -errno;
+	if (fsync(dfd) < 0)
+		rc = -errno;
+	close(dfd);
+	return rc;
 }
 
 /* Write @data to @dir/@name: temp file, fsync, rename, fsync the dir. */

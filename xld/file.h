@@ -16,11 +16,12 @@ int xld_file_write_atomic(const char *dir, const char *name, const char *data,
 /*
  * The two halves, for writing several files with one directory fsync:
  * write and fsync @dir/.@name.tmp (nothing is left on failure), then
- * rename it over @dir/@name, then xld_dir_sync(@dir) once.
+ * rename it over @dir/@name, then xld_dir_sync(@dir) once (0 or
+ * -errno; xld_file_write_atomic does not report its failure).
  */
 int xld_file_write_tmp(const char *dir, const char *name, const char *data,
 		       size_t len);
 int xld_file_commit(const char *dir, const char *name);
-void xld_dir_sync(const char *dir);
+int xld_dir_sync(const char *dir);
 
 #endif

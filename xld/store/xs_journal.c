@@ -30,6 +30,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "xld/file.h"
 #include "xld/log.h"
 #include "xld/store/xs_internal.h"
 #include "xld/store/xs.h"
@@ -416,43 +417,15 @@ static int write_all(int fd, const char *p, size_t len)
 	return 0;
 }
 
-static int fsync_dir(const char *dir)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), rc = 0;
-
-	if (fd < 0)
-		return -errno;
-	if (fsync(fd) < 0)
-		rc = -errno;
-	close(fd);
-	return rc;
-}
-
-/* Write @b to dir/name atomically: temporary file, fsync, rename. */
+/* Write @b to dir/name atomically (xld/file.h), the directory synced too. */
 static int write_atomic(const char *dir, const char *name, struct buf *b)
 {
-	char tmp[PATH_MAX], path[PATH_MAX];
-	int fd = -1, rc;
+	int rc = xld_file_write_tmp(dir, name, b->p, b->len);
 
-	if (snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", dir, name) >=
-		(int)sizeof(tmp) ||
-	    snprintf(path, sizeof(path), "%s/%s", dir, name) >=
-		(int)sizeof(path))
-		return -ENAMETOOLONG;
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return -errno;
-	rc = write_all(fd, b->p, b->len);
-	if (!rc && fsync(fd) < 0)
-		rc = -errno;
-	if (close(fd) < 0 && !rc)
-		rc = -errno;
-	if (!rc && rename(tmp, path) < 0)
-		rc = -errno;
-	if (rc)
-		unlink(tmp);
-	else
-		rc = fsync_dir(dir);
+	if (!rc)
+		rc = xld_file_commit(dir, name);
+	if (!rc)
+		rc = xld_dir_sync(dir);
 	return rc;
 }
 
