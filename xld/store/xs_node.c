@@ -49,6 +49,25 @@ static int check_path(struct xs_op *op, const char *path)
 	return 0;
 }
 
+/* @path as @op sees it (*@v), checked to exist and be readable by it. */
+static int view_readable(struct xs_op *op, const char *path, size_t *plen,
+			 struct xs_view *v)
+{
+	int rc = check_path(op, path);
+
+	if (rc)
+		return rc;
+	*plen = strlen(path);
+	rc = xs_view_get(op, path, *plen, v);
+	if (rc)
+		return rc;
+	if (!v->exists)
+		return absent_errno(op, path, *plen, XS_PERM_READ);
+	if (!(perm_of(op, v->perms) & XS_PERM_READ))
+		return -EACCES;
+	return 0;
+}
+
 int xs_node_read(struct xs_op *op, const char *path, const char **val,
 		 uint32_t *len)
 {
@@ -56,17 +75,9 @@ int xs_node_read(struct xs_op *op, const char *path, const char **val,
 	size_t plen;
 	int rc;
 
-	rc = check_path(op, path);
+	rc = view_readable(op, path, &plen, &v);
 	if (rc)
 		return rc;
-	plen = strlen(path);
-	rc = xs_view_get(op, path, plen, &v);
-	if (rc)
-		return rc;
-	if (!v.exists)
-		return absent_errno(op, path, plen, XS_PERM_READ);
-	if (!(perm_of(op, v.perms) & XS_PERM_READ))
-		return -EACCES;
 	*val = v.val ? v.val : "";
 	*len = v.vlen;
 	return 0;
@@ -135,17 +146,9 @@ int xs_node_list(struct xs_op *op, const char *path, uint32_t off, char *buf,
 	size_t plen;
 	int rc;
 
-	rc = check_path(op, path);
+	rc = view_readable(op, path, &plen, &v);
 	if (rc)
 		return rc;
-	plen = strlen(path);
-	rc = xs_view_get(op, path, plen, &v);
-	if (rc)
-		return rc;
-	if (!v.exists)
-		return absent_errno(op, path, plen, XS_PERM_READ);
-	if (!(perm_of(op, v.perms) & XS_PERM_READ))
-		return -EACCES;
 	if (op->txn) {
 		rc = xs_view_children(op, path, plen, list_one, &ls);
 		if (rc < 0)
@@ -174,17 +177,9 @@ int xs_node_get_perms(struct xs_op *op, const char *path,
 		*out = sp->perms;
 		return 0;
 	}
-	rc = check_path(op, path);
+	rc = view_readable(op, path, &plen, &v);
 	if (rc)
 		return rc;
-	plen = strlen(path);
-	rc = xs_view_get(op, path, plen, &v);
-	if (rc)
-		return rc;
-	if (!v.exists)
-		return absent_errno(op, path, plen, XS_PERM_READ);
-	if (!(perm_of(op, v.perms) & XS_PERM_READ))
-		return -EACCES;
 	*out = v.perms;
 	return 0;
 }
