@@ -21,10 +21,6 @@
 
 #include "dc_internal.h"
 
-/* How long a monitor may take to start its guest, or to go away. */
-#define CREATE_TIMEOUT_MS 30000
-#define DESTROY_TIMEOUT_MS 10000
-#define READY_FD 3
 #define MAX_ARGS (40 + 2 * DC_NETS_MAX + 2 * DC_DISKS_MAX)
 /* "tap=NAME,mac=xx:xx:xx:xx:xx:xx" */
 #define NET_ARG_MAX 48
@@ -162,88 +158,8 @@ static void build_argv(dc_ctx *ctx, const struct dc_build *b, const char *sock,
 	argv[i] = NULL;
 }
 
-/*
- * In the child: leave the caller's session and process group, fork again
- * so the monitor is nobody's child, and exec it with the ready pipe as fd
- * 3 and as stderr, so its error messages reach us too.  Only
- * async-signal-safe calls from here on.
- */
-static void __attribute__((noreturn))
-spawn_monitor(const char **argv, int ready_w)
-{
-	int null;
-
-	if (setsid() < 0)
-		_exit(127);
-	switch (fork()) {
-	case -1:
-		_exit(127);
-	case 0:
-		break;
-	default:
-		_exit(0);
-	}
-	null = open("/dev/null", O_RDWR);
-	if (null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 ||
-	    dup2(ready_w, 2) < 0 || dup2(ready_w, READY_FD) < 0)
-		_exit(127);
-	execv(argv[0], (char *const *)argv);
-	dprintf(READY_FD, "cannot run %s (errno %d)\nerr %d\n", argv[0], errno,
-		errno);
-	_exit(127);
-}
-
-/*
- * Read what the monitor says until it closes the pipe: its error messages
- * (logged), then a verdict line, "ok" or "err ERRNO".  Nothing but EOF
- * means it died before its guest ran.
- */
-static int read_verdict(dc_ctx *ctx, uint32_t domid, int ready_r)
-{
-	char text[4096], *line, *next;
-	size_t len = 0;
-	int err, rc = -EIO;
-
-	while (len < sizeof(text) - 1) {
-		struct pollfd p = { .fd = ready_r, .events = POLLIN };
-		ssize_t r;
-
-		r = poll(&p, 1, CREATE_TIMEOUT_MS);
-		if (r == 0) {
-			dc__log(ctx, DC_LOG_ERROR, "domain %u: monitor did not "
-				"start its guest within %d s", domid,
-				CREATE_TIMEOUT_MS / 1000);
-			return -ETIMEDOUT;
-		}
-		if (r > 0)
-			r = read(ready_r, text + len, sizeof(text) - 1 - len);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		len += (size_t)r;
-	}
-	text[len] = '\0';
-	for (line = text; *line; line = next) {
-		next = line + strcspn(line, "\n");
-		if (*next)
-			*next++ = '\0';
-		if (strcmp(line, "ok") == 0)
-			rc = 0;
-		else if (sscanf(line, "err %d", &err) == 1 && err > 0 &&
-			 err < 4096)
-			rc = -err;
-		else if (*line)
-			dc__log(ctx, DC_LOG_ERROR, "domain %u: %s", domid, line);
-	}
-	if (rc == -EIO && !len)
-		dc__log(ctx, DC_LOG_ERROR, "domain %u: monitor exited before "
-			"its guest ran", domid);
-	return rc;
-}
-
 /* Where the monitor of @domid links its console pty. */
-static int tty_path(dc_ctx *ctx, uint32_t domid, char *buf, size_t len)
+int dc__tty_path(dc_ctx *ctx, uint32_t domid, char *buf, size_t len)
 {
 	int n = snprintf(buf, len, "%s/%u.tty", ctx->domdir, domid);
 
@@ -314,7 +230,7 @@ int dc_domain_console(dc_ctx *ctx, uint32_t domid, char *tty, size_t len)
 
 	if (domid < 1 || domid > DC_DOMID_MAX)
 		return -EINVAL;
-	rc = tty_path(ctx, domid, link, sizeof(link));
+	rc = dc__tty_path(ctx, domid, link, sizeof(link));
 	if (rc)
 		return rc;
 	r = readlink(link, buf, sizeof(buf));
@@ -348,53 +264,8 @@ static int domid_free(dc_ctx *ctx, uint32_t domid)
 	return 0;
 }
 
-/* Spawn the monitor of @argv and wait until its guest runs. */
-static int spawn_and_wait(dc_ctx *ctx, uint32_t domid, const char **argv,
-			  pid_t *pid)
-{
-	struct dc_wire_hello hello;
-	int pipefd[2] = { -1, -1 }, status, rc;
-	pid_t child;
-
-	/* said here, with where the path came from: the child can only
-	 * report an errno */
-	if (access(argv[0], X_OK) < 0) {
-		rc = -errno;
-		dc__log(ctx, DC_LOG_ERROR, "domain %u: cannot run %s: %s (%s)",
-			domid, argv[0], strerror(-rc), ctx->xlhv_how);
-		return rc;
-	}
-	if (pipe2(pipefd, O_CLOEXEC) < 0)
-		return -errno;
-	child = fork();
-	if (child < 0) {
-		rc = -errno;
-		goto out;
-	}
-	if (child == 0)
-		spawn_monitor(argv, pipefd[1]);
-	close(pipefd[1]);
-	pipefd[1] = -1;
-	while (waitpid(child, &status, 0) < 0 && errno == EINTR)
-		;
-	rc = read_verdict(ctx, domid, pipefd[0]);
-	if (rc)
-		goto out;
-	rc = dc__call(ctx, domid, DC_WIRE_HELLO, NULL, 0, &hello,
-		      sizeof(hello));
-	if (rc == 0 && hello.version != DC_WIRE_VERSION)
-		rc = -EPROTONOSUPPORT;
-	if (rc == 0)
-		*pid = (pid_t)hello.pid;
-out:
-	if (pipefd[0] >= 0)
-		close(pipefd[0]);
-	if (pipefd[1] >= 0)
-		close(pipefd[1]);
-	return rc;
-}
-
-int dc_domain_create(dc_ctx *ctx, const struct dc_build *b, pid_t *pid)
+int dc_domain_create_start(dc_ctx *ctx, const struct dc_build *b,
+			   struct dc_op **op)
 {
 	char maxvcpus[24], cap[2][24];
 	const char *argv[MAX_ARGS];
@@ -407,7 +278,7 @@ int dc_domain_create(dc_ctx *ctx, const struct dc_build *b, pid_t *pid)
 		return rc;
 	rc = dc__sock_path(ctx, b->domid, sock, sizeof(sock));
 	if (!rc)
-		rc = tty_path(ctx, b->domid, tty, sizeof(tty));
+		rc = dc__tty_path(ctx, b->domid, tty, sizeof(tty));
 	if (rc)
 		return rc;
 	rc = domid_free(ctx, b->domid);
@@ -419,7 +290,15 @@ int dc_domain_create(dc_ctx *ctx, const struct dc_build *b, pid_t *pid)
 	argv_add_maxvcpus(argv, b, maxvcpus);
 	argv_add_log_cap(argv, b->console_log, b->console_log_max,
 			 b->console_log_keep, cap);
-	return spawn_and_wait(ctx, b->domid, argv, pid);
+	return dc__spawn_start(ctx, b->domid, argv, op);
+}
+
+int dc_domain_create(dc_ctx *ctx, const struct dc_build *b, pid_t *pid)
+{
+	struct dc_op *op;
+	int rc = dc_domain_create_start(ctx, b, &op);
+
+	return rc ? rc : dc__op_wait(op, pid);
 }
 
 /* @path made absolute in @buf: the monitor's working directory is not ours. */
@@ -451,6 +330,7 @@ int dc_domain_restore(dc_ctx *ctx, const struct dc_restore *r, pid_t *pid)
 	const char *argv[MAX_ARGS];
 	char sock[108], domid[24], path[DC_SAVE_PATH_MAX], tty[PATH_MAX];
 	char cap[2][24];
+	struct dc_op *op;
 	int i = 0, rc;
 
 	if (r->domid < 1 || r->domid > DC_DOMID_MAX) {
@@ -462,7 +342,7 @@ int dc_domain_restore(dc_ctx *ctx, const struct dc_restore *r, pid_t *pid)
 	if (!rc)
 		rc = dc__sock_path(ctx, r->domid, sock, sizeof(sock));
 	if (!rc)
-		rc = tty_path(ctx, r->domid, tty, sizeof(tty));
+		rc = dc__tty_path(ctx, r->domid, tty, sizeof(tty));
 	if (!rc)
 		rc = domid_free(ctx, r->domid);
 	if (rc)
@@ -490,7 +370,8 @@ int dc_domain_restore(dc_ctx *ctx, const struct dc_restore *r, pid_t *pid)
 	argv_add_tty(argv, tty);
 	argv_add_log_cap(argv, r->console_log, r->console_log_max,
 			 r->console_log_keep, cap);
-	return spawn_and_wait(ctx, r->domid, argv, pid);
+	rc = dc__spawn_start(ctx, r->domid, argv, &op);
+	return rc ? rc : dc__op_wait(op, pid);
 }
 
 /* A save writes all of RAM: allow it far longer than other requests. */
@@ -658,79 +539,4 @@ int dc_domain_shutdown(dc_ctx *ctx, uint32_t domid,
 	if (reason != DC_SHUTDOWN_POWEROFF && reason != DC_SHUTDOWN_REBOOT)
 		return -EINVAL;
 	return dc__call(ctx, domid, DC_WIRE_SHUTDOWN, &req, sizeof(req), NULL, 0);
-}
-
-/* Wait for a process that is not our child to exit, with pidfd. */
-/* Has @pid exited?  A zombie waiting for init to reap it has. */
-static int exited(pid_t pid)
-{
-	char path[64], stat[256], *p;
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 1;
-	n = read(fd, stat, sizeof(stat) - 1);
-	close(fd);
-	if (n <= 0)
-		return 1;
-	stat[n] = '\0';
-	/* "pid (comm) S ...": the state follows the last ')'. */
-	p = strrchr(stat, ')');
-	return p && p[1] == ' ' && (p[2] == 'Z' || p[2] == 'X');
-}
-
-/* Without pidfd_open (old kernels, valgrind): look every 10 ms. */
-static int poll_gone(pid_t pid, int timeout_ms)
-{
-	for (int waited = 0; waited < timeout_ms; waited += 10) {
-		if (exited(pid))
-			return 0;
-		usleep(10000);
-	}
-	return exited(pid) ? 0 : -ETIMEDOUT;
-}
-
-static int wait_gone(pid_t pid, int timeout_ms)
-{
-	struct pollfd p = { .events = POLLIN };
-	int r;
-
-	p.fd = (int)syscall(SYS_pidfd_open, pid, 0);
-	if (p.fd < 0 && errno == ENOSYS)
-		return poll_gone(pid, timeout_ms);
-	if (p.fd < 0)
-		return errno == ESRCH ? 0 : -errno;
-	do
-		r = poll(&p, 1, timeout_ms);
-	while (r < 0 && errno == EINTR);
-	close(p.fd);
-	return r > 0 ? 0 : r == 0 ? -ETIMEDOUT : -errno;
-}
-
-int dc_domain_destroy(dc_ctx *ctx, uint32_t domid)
-{
-	struct dc_wire_hello hello;
-	char tty[PATH_MAX];
-	int rc;
-
-	rc = dc__call(ctx, domid, DC_WIRE_HELLO, NULL, 0, &hello, sizeof(hello));
-	if (rc == 0)
-		rc = dc__call(ctx, domid, DC_WIRE_DESTROY, NULL, 0, NULL, 0);
-	if (rc)
-		return rc;
-	rc = wait_gone((pid_t)hello.pid, DESTROY_TIMEOUT_MS);
-	if (rc == -ETIMEDOUT) {
-		dc__log(ctx, DC_LOG_WARN, "domain %u: monitor %u still there "
-			"after %d s: killing it", domid, hello.pid,
-			DESTROY_TIMEOUT_MS / 1000);
-		kill((pid_t)hello.pid, SIGKILL);
-		rc = wait_gone((pid_t)hello.pid, DESTROY_TIMEOUT_MS);
-		/* killed, it left its console link behind */
-		if (!rc && !tty_path(ctx, domid, tty, sizeof(tty)))
-			unlink(tty);
-	}
-	return rc;
 }

@@ -44,4 +44,15 @@ int dc__call_fd(dc_ctx *ctx, int fd, uint32_t domid, uint16_t type,
 		const void *req, uint32_t req_len, void *body,
 		uint32_t body_len);
 
+/* Where the monitor of @domid links its console pty. */
+int dc__tty_path(dc_ctx *ctx, uint32_t domid, char *buf, size_t len);
+
+/* ---- dc_op.c ---- */
+/* Spawn the monitor of @argv (its --ready-fd is 3); the op ends when its
+ * guest runs. */
+int dc__spawn_start(dc_ctx *ctx, uint32_t domid, const char **argv,
+		    struct dc_op **op);
+/* Wait for @op to end, free it: dc_op_step's result. */
+int dc__op_wait(struct dc_op *op, pid_t *pid);
+
 #endif

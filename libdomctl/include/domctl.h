@@ -3,10 +3,11 @@
  * libdomctl: create and control domains, each run by its own detached
  * monitor process (xlhv).  This is to xld what libxc is to Xen's toolstack.
  *
- * Synchronous and small.  Every function returns 0 or a negative errno
- * unless it says otherwise; it never prints (messages go to the log
- * callback given to dc_ctx_new) and never exits.  Out-parameters are
- * written only on success.  A dc_ctx is not thread-safe: use one per thread.
+ * Small, and synchronous but for the dc_op calls.  Every function returns
+ * 0 or a negative errno unless it says otherwise; it never prints
+ * (messages go to the log callback given to dc_ctx_new) and never exits.
+ * Out-parameters are written only on success.  A dc_ctx is not
+ * thread-safe: use one per thread.
  */
 #ifndef DOMCTL_H
 #define DOMCTL_H
@@ -171,6 +172,25 @@ int dc_domain_set_vcpus(dc_ctx *ctx, uint32_t domid, uint32_t online);
 
 /* Stop the domain at once and wait until its monitor has exited. */
 int dc_domain_destroy(dc_ctx *ctx, uint32_t domid);
+
+/*
+ * The same without waiting, for an event loop: an op to poll.
+ * dc_domain_create_start checks the build and spawns the monitor (its
+ * refusals are returned at once); dc_domain_destroy_start asks the
+ * monitor to stop (-ESRCH: there is none).  Then wait for dc_op_fd() to
+ * be readable and call dc_op_step(): -EAGAIN until the op has ended, then
+ * what dc_domain_create (with the monitor's pid in @pid) or
+ * dc_domain_destroy returns.  Each op has the deadline of its synchronous
+ * form (a destroy kills a monitor that does not go).  dc_op_free() ends
+ * the wait early: a monitor being started starts on without us.
+ */
+struct dc_op;
+int dc_domain_create_start(dc_ctx *ctx, const struct dc_build *build,
+			   struct dc_op **op);
+int dc_domain_destroy_start(dc_ctx *ctx, uint32_t domid, struct dc_op **op);
+int dc_op_fd(const struct dc_op *op);
+int dc_op_step(struct dc_op *op, pid_t *pid);
+void dc_op_free(struct dc_op *op);
 
 /* dc_domain_save flags. */
 #define DC_SAVE_DESTROY		1u	/* destroy it once saved */
