@@ -238,11 +238,17 @@ int dc_domain_restore(dc_ctx *ctx, const struct dc_restore *r, pid_t *pid);
  * call dc_watch_read.  Returns -errno on failure.
  */
 int dc_domain_watch(dc_ctx *ctx, uint32_t domid);
+/*
+ * The same without waiting for the monitor to answer: its answer is the
+ * first thing dc_watch_read reads (-EAGAIN: it was yes, nothing changed).
+ */
+int dc_domain_watch_start(dc_ctx *ctx, uint32_t domid);
 
 /*
  * Read one state change from a watch fd (blocking; fine after poll says
  * readable) into @info (domid and pid are not filled).  -ECONNRESET when
- * the monitor has gone: the domain no longer exists.
+ * the monitor has gone: the domain no longer exists; -EAGAIN when what
+ * was read was the answer to dc_domain_watch_start.
  */
 int dc_watch_read(int fd, struct dc_dominfo *info);
 
