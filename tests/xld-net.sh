@@ -164,6 +164,9 @@ nothing_left "destroy a preserved domain"
 create rb reboot "vif = ['bridge=$BR,script=$T/logged']" 'on_reboot = "restart"'
 first=$(awk 'NR == 1 { print $2 }' "$T/script.log")
 wait_for 20 "a restart" sh -c "grep -q '^offline $first ' '$T/script.log'"
+# the scripts run off xld's loop: a destroy before the new vif's online
+# would end the restart (and rightly leave no vif up)
+wait_for 20 "the restarted vif" sh -c "[ \$(grep -c '^online ' '$T/script.log') -ge 2 ]"
 "$XL" destroy rb 2>/dev/null || true
 wait_for 10 "rb gone" gone rb
 nothing_left "restart, then destroy"

@@ -10,6 +10,7 @@ import os
 import socket
 import stat
 import sys
+import time
 
 
 def fail(msg):
@@ -234,6 +235,23 @@ def check(rundir):
     print("protocol: ok")
 
 
+def lists(path, until):
+    s = connect(path)
+    s.settimeout(120)
+    f = s.makefile("rb")
+    line = json.dumps(req("list")).encode() + b"\n"
+    n = 0
+    while (n < int(until)) if until.isdigit() else not os.path.exists(until):
+        t0 = time.monotonic()
+        s.sendall(line)
+        rep = read_line(s, f)
+        if rep is None or "result" not in rep:
+            fail("list: %r" % rep)
+        print("%.1f" % ((time.monotonic() - t0) * 1000), flush=True)
+        n += 1
+    s.close()
+
+
 def main():
     if len(sys.argv) == 3 and sys.argv[1] == "check":
         check(sys.argv[2])
@@ -257,6 +275,8 @@ def main():
                     ev["domain"]["name"] == sys.argv[3]:
                 break
         s.close()
+    elif len(sys.argv) == 4 and sys.argv[1] == "lists":
+        lists(sys.argv[2], sys.argv[3])
     else:
         print(__doc__ or "usage: xld-raw.py check RUNDIR | call SOCK JSON",
               file=sys.stderr)

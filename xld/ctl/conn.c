@@ -119,7 +119,10 @@ static void process(struct ctl_conn *c)
 	       (nl = memchr(c->in, '\n', c->in_len))) {
 		len = (size_t)(nl - c->in);
 		*nl = '\0';
-		ctl_handle_line(c, c->in, len);
+		if (!ctl_handle_line(c, c->in, len)) {
+			*nl = '\n';
+			break;
+		}
 		memmove(c->in, nl + 1, c->in_len - len - 1);
 		c->in_len -= len + 1;
 	}
@@ -348,27 +351,15 @@ static void dom_event(void *arg, struct xld_dom *d, enum xld_dom_event ev)
 {
 	struct xld_ctl *ctl = arg;
 	struct ctl_conn *c;
-	json_object *res;
 
-	for (c = ctl->conns; c; c = c->next)
+	/* a domain whose start failed was never announced */
+	for (c = ctl->conns; c && ev != XLD_DOM_FAILED; c = c->next)
 		if (c->subscribed && !c->dead)
 			ctl_send_event(c, d, ev);
 	for (c = ctl->conns; c; c = c->next) {
-		if (!c->waiting || c->dead || c->wait_domid != d->domid)
+		if (!c->waiting || c->dead || c->wait_domid != d->domid ||
+		    !ctl_wait_event(c, d, ev))
 			continue;
-		if (ev != XLD_DOM_GONE && d->state != DC_STATE_SHUTDOWN)
-			continue;
-		res = json_object_new_object();
-		if (res) {
-			const char *reason = xld_reason_name(d->reason);
-
-			json_object_object_add(res, "domid",
-					       json_object_new_int64(d->domid));
-			json_object_object_add(
-			    res, "shutdown_reason",
-			    reason ? json_object_new_string(reason) : NULL);
-		}
-		ctl_send_result(c, c->wait_id, res);
 		json_object_put(c->wait_id);
 		c->wait_id = NULL;
 		c->waiting = false;

@@ -22,6 +22,14 @@
 /* Past this much unsent output a client's requests wait (backpressure). */
 #define CTL_OUT_SOFT (256u * 1024)
 
+/* What a held reply waits for (a dump-core's end is not a domain's). */
+enum ctl_wait {
+	CTL_WAIT_SHUTDOWN, /* xl shutdown -w, xl wait: shut down or gone */
+	CTL_WAIT_GONE,	   /* xl destroy: the monitor is gone */
+	CTL_WAIT_RUN,	   /* xl create: the monitor runs the guest */
+	CTL_WAIT_IDLE,	   /* a request deferred: the start or destroy ended */
+};
+
 struct ctl_conn {
 	struct ctl_conn *next;
 	struct xld_ctl *ctl;
@@ -30,7 +38,9 @@ struct ctl_conn {
 	bool dead;     /* closed at the next kick */
 	bool draining; /* refused: reply sent, input discarded until EOF */
 	bool resume;   /* a wait ended: look at buffered requests */
-	bool waiting;  /* a reply is held until wait_domid shuts down */
+	bool waiting;  /* a reply is held until wait_domid ... */
+	enum ctl_wait wait_for; /* ... shuts down, is gone, or runs */
+	bool wait_paused;    /* CTL_WAIT_RUN: pause it then (create -p) */
 	uint32_t wait_domid; /* 0: until a dump-core ends */
 	uint64_t serial;     /* names it to a dump-core that ends later */
 	json_object *wait_id;
@@ -95,7 +105,9 @@ void ctl_send_event(struct ctl_conn *c, const struct xld_dom *d,
 
 /* ---- methods.c: the method table and the dispatch of a request ---- */
 /* One request line (NUL-terminated, newline stripped). */
-void ctl_handle_line(struct ctl_conn *c, const char *line, size_t len);
+/* One request line (NUL-terminated, newline stripped); false: it waits
+ * for its domain (c->waiting) and is to be handled again then. */
+bool ctl_handle_line(struct ctl_conn *c, const char *line, size_t len);
 /* Why @r failed into r->msg; returns @rc. */
 int ctl_fail(struct ctl_req *r, int rc, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -116,6 +128,12 @@ int ctl_do_dmesg(struct ctl_req *r);
 int ctl_do_dmesg_clear(struct ctl_req *r);
 
 /* ---- methods_domain.c: a domain's life ---- */
+/*
+ * @d changed (@ev): if @c's held reply waited for that, send it; true
+ * when @c's wait has ended.
+ */
+bool ctl_wait_event(struct ctl_conn *c, struct xld_dom *d,
+		    enum xld_dom_event ev);
 int ctl_do_domid(struct ctl_req *r);
 int ctl_do_domname(struct ctl_req *r);
 int ctl_do_console(struct ctl_req *r);

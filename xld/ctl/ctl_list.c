@@ -123,7 +123,7 @@ int xld_ctl_list_text(struct xld_doms *doms, json_object *dom0, char **text,
 {
 	yajl_gen g = yajl_gen_alloc(NULL);
 	const unsigned char *buf;
-	const struct xld_dom *d;
+	struct xld_dom *d;
 	char *t;
 	size_t n;
 	int rc;
@@ -137,8 +137,10 @@ int xld_ctl_list_text(struct xld_doms *doms, json_object *dom0, char **text,
 		rc = ok(yajl_gen_array_open(g));
 	if (!rc)
 		rc = gen_flat(g, dom0);
-	for (d = xld_doms_first(doms); d && !rc; d = d->next)
+	for (d = xld_doms_first(doms); d && !rc; d = d->next) {
+		xld_dom_sample(d);
 		rc = gen_dom(g, d);
+	}
 	if (!rc)
 		rc = ok(yajl_gen_array_close(g));
 	if (!rc)

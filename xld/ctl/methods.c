@@ -101,9 +101,44 @@ int ctl_resolve_domain(struct ctl_req *r)
 	return 0;
 }
 
-/* One request line (NUL-terminated, newline stripped). */
-void ctl_handle_line(struct ctl_conn *c, const char *line, size_t len)
+/* Why @r's domain cannot be acted on now. */
+static void busy_msg(struct ctl_req *r)
 {
+	static const char *const why[] = {
+	    [XLD_BUSY_STARTING] = "its monitor is starting",
+	    [XLD_BUSY_DESTROYING] = "it is being destroyed",
+	    [XLD_BUSY_DUMPING] = "its core dump is being written",
+	};
+	enum xld_dom_busy b = xld_dom_busy(r->dom);
+
+	if (b == XLD_BUSY_NONE)
+		return;
+	snprintf(r->msg, sizeof(r->msg),
+		 "domain %" PRIu32 " (%s): %s; try again when it is done",
+		 r->dom->domid, r->dom->name, why[b]);
+}
+
+/*
+ * A change to a domain whose monitor is starting or going waits for it
+ * (a request for another domain never does).  A second destroy is
+ * answered with the first, and a core dump's EBUSY is said at once.
+ */
+static bool must_wait(const struct ctl_req *r, const struct ctl_method *m)
+{
+	switch (xld_dom_busy(r->dom)) {
+	case XLD_BUSY_STARTING:
+		return true;
+	case XLD_BUSY_DESTROYING:
+		return m->fn != ctl_do_destroy;
+	default:
+		return false;
+	}
+}
+
+bool ctl_handle_line(struct ctl_conn *c, const char *line, size_t len)
+{
+	bool handled = true;
+
 	struct ctl_req r = {.c = c};
 	json_tokener *tok = NULL;
 	json_object *req = NULL, *v, *id = NULL;
@@ -113,11 +148,11 @@ void ctl_handle_line(struct ctl_conn *c, const char *line, size_t len)
 	int rc;
 
 	if (len == 0)
-		return; /* blank lines are allowed between requests */
+		return true; /* blank lines are allowed between requests */
 	tok = json_tokener_new();
 	if (!tok) {
 		ctl_send_error(c, NULL, -ENOMEM, NULL);
-		return;
+		return true;
 	}
 	req = json_tokener_parse_ex(tok, line, (int)len);
 	if (!req || json_tokener_get_error(tok) != json_tokener_success ||
@@ -184,22 +219,25 @@ void ctl_handle_line(struct ctl_conn *c, const char *line, size_t len)
 		json_object_object_add(req, "params", r.params);
 	}
 	rc = m->flags & CTL_DOMAIN ? ctl_resolve_domain(&r) : 0;
-	if (!rc) {
+	if (!rc && r.dom && (m->flags & CTL_MODIFIES) && must_wait(&r, m)) {
+		/* the line stays, handled again when the domain is done */
+		c->waiting = true;
+		c->wait_for = CTL_WAIT_IDLE;
+		c->wait_domid = r.dom->domid;
+		handled = false;
+		goto out;
+	}
+	if (!rc)
 		rc = m->fn(&r);
-		if (rc == -EBUSY && r.dom && r.dom->dumping && !r.msg[0])
-			snprintf(r.msg, sizeof(r.msg),
-				 "domain %" PRIu32 " (%s): its core dump is "
-				 "being written; try again when it is done",
-				 r.dom->domid, r.dom->name);
-		/* ENOENT and ESRCH say "no such domain" to xl: a domain that
-		 * exists but whose monitor is gone is another failure */
-		if ((rc == -ESRCH || rc == -ENOENT) && r.dom && !r.msg[0]) {
-			snprintf(r.msg, sizeof(r.msg),
-				 "domain %" PRIu32 " (%s): its monitor does "
-				 "not answer",
-				 r.dom->domid, r.dom->name);
-			rc = -EIO;
-		}
+	if (rc == -EBUSY && r.dom && !r.msg[0])
+		busy_msg(&r);
+	/* ENOENT and ESRCH say "no such domain" to xl: a domain that
+	 * exists but whose monitor is gone is another failure */
+	if ((rc == -ESRCH || rc == -ENOENT) && r.dom && !r.msg[0]) {
+		snprintf(r.msg, sizeof(r.msg),
+			 "domain %" PRIu32 " (%s): its monitor does not answer",
+			 r.dom->domid, r.dom->name);
+		rc = -EIO;
 	}
 	if (rc) {
 		json_object_put(r.result);
@@ -216,4 +254,5 @@ void ctl_handle_line(struct ctl_conn *c, const char *line, size_t len)
 out:
 	json_object_put(req);
 	json_tokener_free(tok);
+	return handled;
 }

@@ -61,12 +61,19 @@ int ctl_do_domname(struct ctl_req *r)
 	return 0;
 }
 
+/* Hold @r's reply until its domain @domid reaches @what. */
+static void hold(struct ctl_req *r, uint32_t domid, enum ctl_wait what)
+{
+	r->c->waiting = true;
+	r->c->wait_domid = domid;
+	r->c->wait_for = what;
+	r->pending = true;
+}
+
 int ctl_do_create(struct ctl_req *r)
 {
 	json_object *cfg, *v = NULL;
-	bool paused;
 	struct xld_dom *d;
-	char uuid[37], warn[sizeof(r->msg)];
 	int rc;
 
 	if (!json_object_object_get_ex(r->params, "config", &cfg) ||
@@ -78,46 +85,124 @@ int ctl_do_create(struct ctl_req *r)
 	    !json_object_is_type(v, json_type_boolean))
 		return ctl_fail(r, -EINVAL,
 				"params.paused must be true or false");
-	paused = v && json_object_get_boolean(v);
 	rc = xld_dom_create(r->c->ctl->doms, cfg, &d, r->msg, sizeof(r->msg));
 	if (rc)
 		return rc;
-	snprintf(warn, sizeof(warn), "%s", r->msg);
-	r->msg[0] = '\0';
+	/* the reply when its monitor runs the guest (create_ran) */
+	hold(r, d->domid, CTL_WAIT_RUN);
+	r->c->wait_paused = v && json_object_get_boolean(v);
+	return 0;
+}
+
+/* The reply to xl create, once @d runs: {domid, name, uuid, warnings}. */
+static void create_ran(struct ctl_conn *c, struct xld_dom *d)
+{
+	json_object *res, *v;
+	const char *warn;
+	char uuid[37];
+	int rc;
+
+	xld_dom_op_result(d, &warn);
 	/* as xl create -p: the guest has run no further than its start */
-	if (paused) {
-		rc = xld_dom_pause(r->c->ctl->doms, d);
+	if (c->wait_paused) {
+		rc = xld_dom_pause(c->ctl->doms, d);
 		if (rc) {
-			snprintf(r->msg, sizeof(r->msg),
+			char msg[256];
+
+			snprintf(msg, sizeof(msg),
 				 "domain %" PRIu32 " (%s) was created but "
 				 "cannot be paused: %s",
 				 d->domid, d->name, strerror(-rc));
-			return rc;
+			ctl_send_error(c, c->wait_id, rc, msg);
+			return;
 		}
 	}
-	r->result = json_object_new_object();
-	if (!r->result)
-		return -ENOMEM;
+	res = json_object_new_object();
+	if (!res) {
+		ctl_send_error(c, c->wait_id, -ENOMEM, NULL);
+		return;
+	}
 	uuid_unparse_lower(d->uuid, uuid);
-	json_object_object_add(r->result, "domid",
-			       json_object_new_int64(d->domid));
-	json_object_object_add(r->result, "name",
-			       json_object_new_string(d->name));
-	json_object_object_add(r->result, "uuid", json_object_new_string(uuid));
-	/* what the domain runs without (xld_dom_create's warning) */
-	if (warn[0]) {
+	json_object_object_add(res, "domid", json_object_new_int64(d->domid));
+	json_object_object_add(res, "name", json_object_new_string(d->name));
+	json_object_object_add(res, "uuid", json_object_new_string(uuid));
+	/* what the domain runs without */
+	if (*warn) {
 		v = json_object_new_array();
 		json_object_array_add(v, json_object_new_string(warn));
-		json_object_object_add(r->result, "warnings", v);
+		json_object_object_add(res, "warnings", v);
 	}
-	return 0;
+	ctl_send_result(c, c->wait_id, res);
+}
+
+/* The reply to xl shutdown -w or xl wait: {domid, shutdown_reason}. */
+static json_object *shutdown_result(const struct xld_dom *d)
+{
+	json_object *res = json_object_new_object();
+	const char *reason = xld_reason_name(d->reason);
+
+	if (res) {
+		json_object_object_add(res, "domid",
+				       json_object_new_int64(d->domid));
+		json_object_object_add(
+		    res, "shutdown_reason",
+		    reason ? json_object_new_string(reason) : NULL);
+	}
+	return res;
+}
+
+bool ctl_wait_event(struct ctl_conn *c, struct xld_dom *d,
+		    enum xld_dom_event ev)
+{
+	const char *msg;
+	int rc = xld_dom_op_result(d, &msg);
+
+	switch (c->wait_for) {
+	case CTL_WAIT_SHUTDOWN:
+		if (ev == XLD_DOM_CHANGED && d->state != DC_STATE_SHUTDOWN)
+			return false;
+		ctl_send_result(c, c->wait_id, shutdown_result(d));
+		return true;
+	case CTL_WAIT_GONE:
+		if (ev == XLD_DOM_GONE) {
+			ctl_send_result(c, c->wait_id, NULL);
+			return true;
+		}
+		if (xld_dom_busy(d) == XLD_BUSY_DESTROYING || !rc)
+			return false;
+		ctl_send_error(c, c->wait_id, rc, *msg ? msg : NULL);
+		return true;
+	case CTL_WAIT_IDLE:
+		return ev != XLD_DOM_CHANGED || xld_dom_busy(d) == XLD_BUSY_NONE;
+	case CTL_WAIT_RUN:
+		if (ev == XLD_DOM_FAILED) {
+			ctl_send_error(c, c->wait_id, rc ? rc : -EIO,
+				       *msg ? msg : NULL);
+			return true;
+		}
+		if (ev != XLD_DOM_CHANGED ||
+		    xld_dom_busy(d) == XLD_BUSY_STARTING)
+			return false;
+		create_ran(c, d);
+		return true;
+	}
+	return false;
 }
 
 int ctl_do_destroy(struct ctl_req *r)
 {
+	struct xld_doms *doms = r->c->ctl->doms;
+	uint32_t domid;
+	int rc;
+
 	if (!r->dom)
 		return ctl_refuse_dom0(r, "destroyed");
-	return xld_dom_destroy(r->c->ctl->doms, r->dom);
+	domid = r->dom->domid;
+	rc = xld_dom_destroy(doms, r->dom);
+	/* the reply once its monitor is gone, unless it is already */
+	if (!rc && xld_dom_by_id(doms, domid))
+		hold(r, domid, CTL_WAIT_GONE);
+	return rc;
 }
 
 static int refuse_shutdown(struct ctl_req *r)
@@ -145,14 +230,6 @@ int ctl_do_unpause(struct ctl_req *r)
 	return xld_dom_unpause(r->c->ctl->doms, r->dom);
 }
 
-/* Hold the reply until @r's domain has shut down or is gone. */
-static void hold(struct ctl_req *r)
-{
-	r->c->waiting = true;
-	r->c->wait_domid = r->dom->domid;
-	r->pending = true;
-}
-
 static int stop(struct ctl_req *r, enum dc_shutdown_reason reason)
 {
 	json_object *v;
@@ -177,29 +254,20 @@ static int stop(struct ctl_req *r, enum dc_shutdown_reason reason)
 		return rc;
 	if (json_object_object_get_ex(r->params, "wait", &v) &&
 	    json_object_get_boolean(v))
-		hold(r);
+		hold(r, r->dom->domid, CTL_WAIT_SHUTDOWN);
 	return 0;
 }
 
 int ctl_do_wait(struct ctl_req *r)
 {
-	const char *reason;
-
 	if (!r->dom)
 		return ctl_fail(r, -EINVAL, "Domain-0 never shuts down");
 	if (r->dom->state != DC_STATE_SHUTDOWN) {
-		hold(r);
+		hold(r, r->dom->domid, CTL_WAIT_SHUTDOWN);
 		return 0;
 	}
-	r->result = json_object_new_object();
-	if (!r->result)
-		return -ENOMEM;
-	reason = xld_reason_name(r->dom->reason);
-	json_object_object_add(r->result, "domid",
-			       json_object_new_int64(r->dom->domid));
-	json_object_object_add(r->result, "shutdown_reason",
-			       reason ? json_object_new_string(reason) : NULL);
-	return 0;
+	r->result = shutdown_result(r->dom);
+	return r->result ? 0 : -ENOMEM;
 }
 
 /*

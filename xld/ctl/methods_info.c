@@ -123,6 +123,8 @@ int ctl_do_list(struct ctl_req *r)
 
 int ctl_do_info(struct ctl_req *r)
 {
+	if (r->dom)
+		xld_dom_sample(r->dom);
 	r->result = r->dom ? ctl_dom_json(r->dom) : ctl_dom0_json();
 	if (!r->result)
 		return -ENOMEM;
@@ -176,6 +178,7 @@ int ctl_do_stats(struct ctl_req *r)
 		return -ENOMEM;
 	}
 	for (d = xld_doms_first(r->c->ctl->doms); d; d = d->next) {
+		xld_dom_sample(d);
 		o = ctl_dom_json(d);
 		if (!o || json_object_array_add(arr, o)) {
 			json_object_put(o);

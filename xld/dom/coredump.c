@@ -139,7 +139,7 @@ int xld_dom_dump_core(struct xld_doms *doms, struct xld_dom *d,
 	struct dump_core *dc;
 	int rc;
 
-	if (d->dumping)
+	if (xld_dom_busy(d))
 		return -EBUSY;
 	if (!d->pid)
 		return -ESRCH;

@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <sched.h>
@@ -15,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "xld/dom/devnodes.h"
@@ -153,17 +155,20 @@ static int task_stat(pid_t pid, pid_t tid, char *state, int *cpu,
 	unsigned long long ut = 0, st = 0;
 	long hz = sysconf(_SC_CLK_TCK);
 	char p[64], buf[1024], *s, *save = NULL;
-	int field, r;
-	FILE *f;
+	int field, fd;
+	ssize_t n;
 
 	snprintf(p, sizeof(p), "/proc/%ld/task/%ld/stat", (long)pid,
 		 (long)tid);
-	f = fopen(p, "re");
-	if (!f)
+	fd = open(p, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
 		return -errno;
-	s = fgets(buf, sizeof(buf), f);
-	fclose(f);
-	if (!s || !(s = strrchr(buf, ')')))
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -EIO;
+	buf[n] = '\0';
+	if (!(s = strrchr(buf, ')')))
 		return -EIO;
 	/* field 3 (state) follows the name */
 	for (field = 3, s = strtok_r(s + 1, " ", &save); s;
@@ -175,8 +180,7 @@ static int task_stat(pid_t pid, pid_t tid, char *state, int *cpu,
 		else if (field == 15)
 			st = strtoull(s, NULL, 10);
 		else if (field == 39) {
-			r = atoi(s);
-			*cpu = r;
+			*cpu = atoi(s);
 			break;
 		}
 	}
@@ -242,6 +246,65 @@ json_object *xld_dom_vcpus_json(const struct xld_dom *d, int *rcp)
 	return arr;
 }
 
+/* The vCPU threads of @d's monitor, found again after a change. */
+static int tids_cached(struct xld_dom *d, uint32_t n)
+{
+	pid_t *t;
+	uint32_t i;
+
+	if (d->tids_pid == d->pid && d->ntids == n) {
+		for (i = 0; i < d->vcpus && i < n && d->tids[i]; i++)
+			;
+		if (i == d->vcpus || i == n)
+			return 0;
+	}
+	t = realloc(d->tids, n * sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	memset(t, 0, n * sizeof(*t));
+	d->tids = t;
+	d->ntids = n;
+	d->tids_pid = 0;
+	if (vcpu_tids(d, t, n))
+		return -ESRCH;
+	d->tids_pid = d->pid;
+	return 0;
+}
+
+void xld_dom_sample(struct xld_dom *d)
+{
+	uint32_t n = d->maxvcpus > d->vcpus ? d->maxvcpus : d->vcpus;
+	uint64_t now, sum = 0, ns;
+	struct timespec ts;
+	bool running = false;
+	char state;
+	int cpu;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	if (d->pid <= 0 || !n || now - d->sampled_ms < XLD_SAMPLE_FRESH_MS)
+		return;
+	d->sampled_ms = now;
+	if (tids_cached(d, n))
+		return;
+	for (uint32_t i = 0; i < n; i++) {
+		if (!d->tids[i])
+			continue;
+		if (task_stat(d->pid, d->tids[i], &state, &cpu, &ns)) {
+			d->tids_pid = 0; /* a vCPU went: look again next time */
+			continue;
+		}
+		sum += ns;
+		running |= state == 'R';
+	}
+	if (sum > d->cpu_time_ns)
+		d->cpu_time_ns = sum;
+	/* Xen's blocked: every vCPU waits for an interrupt, as the
+	 * monitor says it; paused and shut down stay what it said */
+	if (d->state == DC_STATE_RUNNING || d->state == DC_STATE_BLOCKED)
+		d->state = running ? DC_STATE_RUNNING : DC_STATE_BLOCKED;
+}
+
 uint64_t xld_dom_cpu_time_now(const struct xld_dom *d)
 {
 	uint32_t n = d->maxvcpus > d->vcpus ? d->maxvcpus : d->vcpus;
@@ -293,18 +356,6 @@ int xld_dom_vcpu_pin(const struct xld_dom *d, int vcpu, const cpu_set_t *set)
 		xld_err("domain %" PRIu32 " vcpu %d: %s", d->domid, vcpu,
 			strerror(-rc));
 	return rc;
-}
-
-/* @d's vifs, on the way out: script offline, TAPs and nodes gone. */
-void dom_vifs_down(struct xld_doms *doms, struct xld_dom *d)
-{
-	struct xld_vifs *vifs = malloc(sizeof(*vifs));
-	char err[256];
-
-	if (vifs &&
-	    !xld_vifs_parse(d->config, d->domid, vifs, err, sizeof(err)))
-		xld_vifs_down(doms->st, vifs);
-	free(vifs);
 }
 
 /* @d's vif nodes again, after its home was rewritten. */

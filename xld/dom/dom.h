@@ -35,6 +35,8 @@ enum xld_action {
 struct xld_doms;
 struct xld_vbds;
 
+struct dom_op; /* monitor_op.c's */
+
 struct xld_dom {
 	struct xld_dom *next; /* sorted by domid */
 	struct xld_doms *doms;
@@ -54,10 +56,17 @@ struct xld_dom {
 	uint64_t maxmem_kib; /* the most it may have: memory/static-max */
 	uint64_t ram_kib;    /* the RAM its monitor was built with */
 	uint64_t cpu_time_ns;
+	uint64_t sampled_ms;  /* when xld_dom_sample last read /proc */
+	pid_t *tids;	      /* its monitor's vCPU threads, by vCPU */
+	uint32_t ntids;
+	pid_t tids_pid;	      /* the monitor they are of; 0: look again */
 	time_t start_time;
 	bool handled; /* the policy for this shutdown was applied */
 	bool record_dirty; /* its record could not be written: retried */
 	bool dumping;	   /* its monitor is writing a core dump */
+	struct dom_op *op; /* its monitor being started or destroyed */
+	int op_rc;	   /* how the last one ended: 0 or -errno */
+	char *op_msg;	   /* and why, or a start's warning; NULL: none */
 	enum xld_action on_poweroff, on_reboot, on_crash;
 	unsigned int weight, cap; /* xl sched-credit's, kept in the record */
 };
@@ -66,7 +75,22 @@ struct xld_dom {
 enum xld_dom_event {
 	XLD_DOM_CHANGED, /* state or name */
 	XLD_DOM_GONE,	 /* destroyed; @d is about to be freed */
+	XLD_DOM_FAILED,	 /* never ran: its start failed; about to be freed */
 };
+
+/* What a domain is doing that takes a while; other requests wait. */
+enum xld_dom_busy {
+	XLD_BUSY_NONE,
+	XLD_BUSY_STARTING,   /* its monitor is being started */
+	XLD_BUSY_DESTROYING, /* its monitor was asked to go */
+	XLD_BUSY_DUMPING,    /* its monitor is writing a core dump */
+};
+enum xld_dom_busy xld_dom_busy(const struct xld_dom *d);
+/*
+ * How @d's last start or destroy ended: 0 or -errno, and in @msg why it
+ * failed, or the warning of a start that did not ("" for none).
+ */
+int xld_dom_op_result(const struct xld_dom *d, const char **msg);
 
 struct xld_doms;
 struct xs_server;
@@ -134,7 +158,9 @@ int xld_dom_refresh(struct xld_doms *doms, struct xld_dom *d);
 
 /*
  * Create a domain from @config (a resolved xl config; borrowed).  On
- * success *@out is the new domain and @err holds a warning or "".  On
+ * success *@out is the new domain, its monitor starting: an
+ * XLD_DOM_CHANGED event says it runs (xld_dom_op_result gives the
+ * warning, if any), XLD_DOM_FAILED that it did not (and why).  On
  * failure @err (of @errlen bytes) says why, for the person who asked.
  */
 int xld_dom_create(struct xld_doms *doms, json_object *config,
@@ -207,6 +233,14 @@ json_object *xld_dom_vcpus_json(const struct xld_dom *d, int *rc);
  * old); never less than that.  For xl top's CPU(%) over short delays.
  */
 uint64_t xld_dom_cpu_time_now(const struct xld_dom *d);
+/*
+ * Bring @d's CPU time and running/blocked state up to date from its vCPU
+ * threads in /proc, unless they were read within XLD_SAMPLE_FRESH_MS:
+ * what xl list shows is read when someone asks, never by waking the
+ * monitor (the monitor's watch tells of pauses and shutdowns).
+ */
+#define XLD_SAMPLE_FRESH_MS 1000
+void xld_dom_sample(struct xld_dom *d);
 /* Hard affinity of vCPU @vcpu (-1: every vCPU) of @d to @set. */
 int xld_dom_vcpu_pin(const struct xld_dom *d, int vcpu, const cpu_set_t *set);
 

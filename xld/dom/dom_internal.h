@@ -91,23 +91,42 @@ void store_memory(struct xld_doms *doms, struct xld_dom *d, const char *node,
 		  uint64_t kib);
 void store_vcpus(struct xld_doms *doms, struct xld_dom *d, uint32_t online);
 
-/* ---- monitor.c: start, watch, re-attach ---- */
-/*
- * Start @d's monitor (its record is written and its domid set), its vifs
- * first; on failure nothing of either is left and doms->dc_msg says why.
- */
-int monitor_start(struct xld_doms *doms, struct xld_dom *d);
+/* ---- monitor.c: watch, re-attach ---- */
+void monitor_watch_start(struct xld_doms *doms, struct xld_dom *d);
 void monitor_watch_stop(struct xld_dom *d);
+/* Put @d's monitor in its cgroup; what cannot be is in doms->sched_msg. */
+void monitor_sched_join(struct xld_doms *doms, struct xld_dom *d);
 void monitor_info_apply(struct xld_dom *d, const struct dc_dominfo *info);
 /* The slow timer that refreshes every domain and retries records. */
 int monitor_poll_start(struct xld_doms *doms);
 void monitor_poll_stop(struct xld_doms *doms);
 
+/* ---- monitor_op.c: monitors started and destroyed off the loop ---- */
+enum dom_op_kind {
+	DOM_OP_CREATE,	/* xl create's start */
+	DOM_OP_RESTART, /* a start under a new domid */
+	DOM_OP_REMOVE,	/* destroy, then the domain is gone */
+	DOM_OP_REPLACE, /* destroy, then it restarts */
+};
+/*
+ * Start @d's monitor (its record is written and its domid set), its vifs
+ * first.  0: started, dom_op_done() follows.  Otherwise nothing of either
+ * is left and doms->dc_msg says why.
+ */
+int monitor_start(struct xld_doms *doms, struct xld_dom *d,
+		  enum dom_op_kind kind);
+/* Ask @d's monitor to go (its watch stops): 0, then dom_op_done(). */
+int monitor_destroy(struct xld_doms *doms, struct xld_dom *d,
+		    enum dom_op_kind kind);
+/* A destroy that was to restart @d now ends it (xl destroy meanwhile). */
+void monitor_op_no_restart(struct xld_dom *d);
+/* xld exits: destroys are waited for, starts go on without us. */
+void monitor_ops_end(struct xld_doms *doms);
+
 /* ---- devices.c: disks and vifs brought up and down ---- */
 int dom_vbds_up(struct xld_doms *doms, struct xld_dom *d,
 		struct xld_vbds **out);
 void dom_vbds_recover(struct xld_dom *d);
-void dom_vifs_down(struct xld_doms *doms, struct xld_dom *d);
 void dom_vifs_republish(struct xld_doms *doms, struct xld_dom *d);
 
 /* ---- lifecycle.c: the state machine ---- */
@@ -117,6 +136,9 @@ enum xld_action dom_stop_action(const struct xld_dom *d);
 void dom_act(struct xld_doms *doms, struct xld_dom *d, enum xld_action a);
 /* @d stopped: apply its policy, once. */
 void dom_stopped(struct xld_doms *doms, struct xld_dom *d);
+/* @d's op of @kind ended with @rc (d->op_msg says why it failed). */
+void dom_op_done(struct xld_doms *doms, struct xld_dom *d,
+		 enum dom_op_kind kind, int rc);
 
 /* ---- coredump.c ---- */
 /*

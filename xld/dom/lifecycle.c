@@ -26,19 +26,10 @@
 #include "xld/log.h"
 #include "xld/store/xs.h"
 
-static int dom_remove(struct xld_doms *doms, struct xld_dom *d)
+/* The rest of a destroy, once monitor and vifs are gone: @d is freed. */
+static void dom_removed(struct xld_doms *doms, struct xld_dom *d)
 {
-	int rc;
-
-	monitor_watch_stop(d);
-	rc = dc_domain_destroy(doms->dc, d->domid);
-	if (rc && rc != -ESRCH) {
-		xld_err("domain %" PRIu32 " (%s): destroy: %s", d->domid,
-			d->name, strerror(-rc));
-		return rc;
-	}
 	xld_sched_remove(doms->sched, d->domid);
-	dom_vifs_down(doms, d);
 	xld_vbds_unpublish(doms->st, d->domid);
 	store_detach(doms, d);
 	record_remove(doms, d->domid);
@@ -46,37 +37,62 @@ static int dom_remove(struct xld_doms *doms, struct xld_dom *d)
 	dom_list_remove(doms, d);
 	xld_info("domain %" PRIu32 " (%s) destroyed", d->domid, d->name);
 	dom_free(d);
-	return 0;
+}
+
+/* Destroy @d: 0 when it is gone or going (dom_op_done goes on). */
+static int dom_remove(struct xld_doms *doms, struct xld_dom *d)
+{
+	int rc = monitor_destroy(doms, d, DOM_OP_REMOVE);
+
+	if (rc)
+		xld_err("domain %" PRIu32 " (%s): destroy: %s", d->domid,
+			d->name, strerror(-rc));
+	return rc;
 }
 
 int xld_dom_destroy(struct xld_doms *doms, struct xld_dom *d)
 {
-	/* its monitor answers nothing until the dump is written */
-	if (d->dumping)
+	switch (xld_dom_busy(d)) {
+	case XLD_BUSY_DESTROYING:
+		/* it goes already; if to restart, it now stays gone */
+		monitor_op_no_restart(d);
+		return 0;
+	case XLD_BUSY_NONE:
+		return dom_remove(doms, d);
+	default:
+		/* a dump: its monitor answers nothing until it is written */
 		return -EBUSY;
-	return dom_remove(doms, d);
+	}
 }
 
 /*
  * Restart @d under a new domid with the same name, UUID and config (as
- * Xen does).  On failure the domain is gone and an error logged.
+ * Xen does): its old monitor is destroyed first.  On failure the domain
+ * is gone and an error logged.
  */
 static void dom_restart(struct xld_doms *doms, struct xld_dom *d)
 {
-	uint32_t old = d->domid, domid;
-	int rc;
+	int rc = monitor_destroy(doms, d, DOM_OP_REPLACE);
 
-	monitor_watch_stop(d);
-	rc = dc_domain_destroy(doms->dc, old);
-	if (rc && rc != -ESRCH) {
+	if (rc)
+		dom_op_done(doms, d, DOM_OP_REPLACE, rc);
+}
+
+/* The old monitor of a restart and its vifs are gone (@rc 0): start the
+ * new one. */
+static void dom_replaced(struct xld_doms *doms, struct xld_dom *d, int rc)
+{
+	uint32_t old = d->domid, domid;
+
+	if (rc) {
 		xld_err("domain %" PRIu32 " (%s): cannot destroy it to "
 			"restart it: %s",
 			old, d->name, strerror(-rc));
 		d->handled = true;
+		dom_notify(doms, d, XLD_DOM_CHANGED);
 		return;
 	}
 	xld_sched_remove(doms->sched, old);
-	dom_vifs_down(doms, d);
 	xld_vbds_unpublish(doms->st, old);
 	store_detach(doms, d);
 	dom_notify(doms, d, XLD_DOM_GONE);
@@ -92,7 +108,7 @@ static void dom_restart(struct xld_doms *doms, struct xld_dom *d)
 		rc = record_save(doms, d);
 		if (!rc) {
 			record_remove(doms, old);
-			rc = monitor_start(doms, d);
+			rc = monitor_start(doms, d, DOM_OP_RESTART);
 			if (rc)
 				record_remove(doms, domid);
 		}
@@ -107,10 +123,84 @@ static void dom_restart(struct xld_doms *doms, struct xld_dom *d)
 		dom_free(d);
 		return;
 	}
+	xld_info("domain %s restarting: domid %" PRIu32 " -> %" PRIu32,
+		 d->name, old, d->domid);
+}
+
+/* @d's monitor did not start: nothing of @d is left. */
+static void dom_start_failed(struct xld_doms *doms, struct xld_dom *d)
+{
+	record_remove(doms, d->domid);
+	dom_notify(doms, d, XLD_DOM_FAILED);
+	dom_list_remove(doms, d);
+	dom_free(d);
+}
+
+/* A restart's new monitor runs (or did not start: @d goes). */
+static void dom_restarted(struct xld_doms *doms, struct xld_dom *d, int rc)
+{
+	if (rc) {
+		xld_err("domain %s: restart failed: %s%s%s", d->name,
+			strerror(-rc), d->op_msg ? ": " : "",
+			d->op_msg ? d->op_msg : "");
+		dom_start_failed(doms, d);
+		return;
+	}
 	store_attach(doms, d);
-	xld_info("domain %s restarted: domid %" PRIu32 " -> %" PRIu32, d->name,
-		 old, d->domid);
+	xld_info("domain %s restarted as domid %" PRIu32, d->name, d->domid);
 	dom_notify(doms, d, XLD_DOM_CHANGED);
+}
+
+/* A destroy failed: @d is what its monitor says now, watched again. */
+static void dom_not_removed(struct xld_doms *doms, struct xld_dom *d, int rc)
+{
+	uint32_t domid = d->domid;
+
+	xld_err("domain %" PRIu32 " (%s): destroy: %s", d->domid, d->name,
+		strerror(-rc));
+	xld_dom_refresh(doms, d);
+	/* which may have applied its policy */
+	d = xld_dom_by_id(doms, domid);
+	if (!d)
+		return;
+	if (d->pid && !xld_dom_busy(d))
+		monitor_watch_start(doms, d);
+	dom_notify(doms, d, XLD_DOM_CHANGED);
+}
+
+/* xl create's monitor runs, or did not start and @d goes. */
+static void dom_created(struct xld_doms *doms, struct xld_dom *d, int rc)
+{
+	if (rc) {
+		dom_start_failed(doms, d);
+		return;
+	}
+	store_attach(doms, d);
+	xld_info("domain %" PRIu32 " (%s) created, monitor pid %ld", d->domid,
+		 d->name, (long)d->pid);
+	dom_notify(doms, d, XLD_DOM_CHANGED);
+}
+
+void dom_op_done(struct xld_doms *doms, struct xld_dom *d,
+		 enum dom_op_kind kind, int rc)
+{
+	switch (kind) {
+	case DOM_OP_CREATE:
+		dom_created(doms, d, rc);
+		return;
+	case DOM_OP_RESTART:
+		dom_restarted(doms, d, rc);
+		return;
+	case DOM_OP_REPLACE:
+		dom_replaced(doms, d, rc);
+		return;
+	case DOM_OP_REMOVE:
+		if (!rc || rc == -ESRCH)
+			dom_removed(doms, d);
+		else
+			dom_not_removed(doms, d, rc);
+		return;
+	}
 }
 
 /* Keep @d as it is, renamed "<name>-<UTC time>" with a new UUID (xl). */
@@ -190,7 +280,7 @@ static void dom_rename_restart(struct xld_doms *doms, struct xld_dom *d)
 	}
 	if (!rc) {
 		dom_list_insert(doms, n);
-		rc = monitor_start(doms, n);
+		rc = monitor_start(doms, n, DOM_OP_RESTART);
 		if (rc) {
 			dom_list_remove(doms, n);
 			record_remove(doms, domid);
@@ -200,10 +290,7 @@ static void dom_rename_restart(struct xld_doms *doms, struct xld_dom *d)
 		xld_err("domain %s: restart failed: %s", n->name,
 			strerror(-rc));
 		dom_free(n);
-		return;
 	}
-	store_attach(doms, n);
-	dom_notify(doms, n, XLD_DOM_CHANGED);
 }
 
 /* The action for @d's shutdown reason. */
@@ -247,7 +334,7 @@ void dom_stopped(struct xld_doms *doms, struct xld_dom *d)
 {
 	enum xld_action a;
 
-	if (d->handled || d->dumping)
+	if (d->handled || xld_dom_busy(d))
 		return;
 	a = dom_stop_action(d);
 	xld_info("domain %" PRIu32 " (%s) shut down (%s): %s", d->domid,
@@ -321,17 +408,12 @@ int xld_dom_create(struct xld_doms *doms, json_object *config,
 		goto out;
 	}
 	recorded = true;
-	rc = monitor_start(doms, d);
+	rc = monitor_start(doms, d, DOM_OP_CREATE);
 	if (rc) {
 		snprintf(err, errlen, "%s",
 			 doms->dc_msg[0] ? doms->dc_msg : strerror(-rc));
 		goto out;
 	}
-	store_attach(doms, d);
-	xld_info("domain %" PRIu32 " (%s) created, monitor pid %ld", d->domid,
-		 d->name, (long)d->pid);
-	dom_notify(doms, d, XLD_DOM_CHANGED);
-	snprintf(err, errlen, "%s", doms->sched_msg);
 	*out = d;
 	d = NULL;
 out:
@@ -404,7 +486,8 @@ out:
 
 int xld_dom_pause(struct xld_doms *doms, struct xld_dom *d)
 {
-	int rc = d->dumping ? -EBUSY : dc_domain_pause(doms->dc, d->domid);
+	int rc = xld_dom_busy(d) ? -EBUSY
+				   : dc_domain_pause(doms->dc, d->domid);
 
 	if (!rc)
 		xld_dom_refresh(doms, d);
@@ -413,7 +496,8 @@ int xld_dom_pause(struct xld_doms *doms, struct xld_dom *d)
 
 int xld_dom_unpause(struct xld_doms *doms, struct xld_dom *d)
 {
-	int rc = d->dumping ? -EBUSY : dc_domain_unpause(doms->dc, d->domid);
+	int rc = xld_dom_busy(d) ? -EBUSY
+				   : dc_domain_unpause(doms->dc, d->domid);
 
 	if (!rc)
 		xld_dom_refresh(doms, d);
@@ -427,7 +511,7 @@ int xld_dom_shutdown(struct xld_doms *doms, struct xld_dom *d,
 	char p[96];
 	int rc;
 
-	if (d->dumping)
+	if (xld_dom_busy(d))
 		return -EBUSY;
 	rc = dc_domain_shutdown(doms->dc, d->domid, reason);
 	if (rc)

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Each guest's xlhv monitor: started, watched (its watch fd pushes state
- * changes; a slow timer asks too and catches a lost watch), and
- * re-attached to when xld starts again.
+ * Each guest's xlhv monitor: watched (its watch fd pushes state changes;
+ * a slow timer asks only a monitor whose watch was lost), and re-attached
+ * to when xld starts again.  Starting and destroying: monitor_op.c.
  */
 #include "config.h"
 
@@ -31,8 +31,9 @@
 #include "xld/log.h"
 
 /*
- * Monitors push state changes on a watch fd (dc_domain_watch); a slow timer
- * also asks each for its CPU time, and catches what a lost watch missed.
+ * Monitors push state changes on a watch fd (dc_domain_watch_start); a
+ * slow timer asks only those whose watch was lost, and retries records.
+ * CPU time is read from /proc when asked for (xld_dom_sample).
  */
 #define POLL_MS 1000
 
@@ -55,20 +56,23 @@ void monitor_info_apply(struct xld_dom *d, const struct dc_dominfo *info)
 		d->vcpus = info->vcpus;
 	if (info->memory_kib)
 		d->memory_kib = info->memory_kib;
-	d->cpu_time_ns = info->cpu_time_ns;
+	/* never back: /proc may have been read later than the monitor */
+	if (info->cpu_time_ns > d->cpu_time_ns)
+		d->cpu_time_ns = info->cpu_time_ns;
 }
 
 static void watch_event(struct xld_loop *loop, int fd, uint32_t events,
 			void *arg);
 
 /* Be told of @d's state changes; without it the slow timer still asks. */
-static void monitor_watch_start(struct xld_doms *doms, struct xld_dom *d)
+void monitor_watch_start(struct xld_doms *doms, struct xld_dom *d)
 {
 	int fd, rc;
 	struct timeval limit = {1, 0};
 
 	monitor_watch_stop(d);
-	fd = dc_domain_watch(doms->dc, d->domid);
+	/* the monitor's yes comes as the first thing read (watch_event) */
+	fd = dc_domain_watch_start(doms->dc, d->domid);
 	if (fd < 0) {
 		xld_warn("domain %" PRIu32 ": cannot watch its monitor: %s",
 			 d->domid, strerror(-fd));
@@ -92,7 +96,7 @@ static void monitor_watch_start(struct xld_doms *doms, struct xld_dom *d)
  * guest: what cannot be applied is logged, and said in doms->sched_msg
  * (for xl create) when the config asked for more than the defaults.
  */
-static void sched_join(struct xld_doms *doms, struct xld_dom *d)
+void monitor_sched_join(struct xld_doms *doms, struct xld_dom *d)
 {
 	bool asked = d->weight != XLD_SCHED_WEIGHT_DEFAULT ||
 		     d->cap != XLD_SCHED_CAP_NONE;
@@ -120,90 +124,6 @@ static void sched_join(struct xld_doms *doms, struct xld_dom *d)
 			 d->weight, d->cap, err);
 }
 
-/*
- * Start @d's monitor (its record is written and its domid set), its vifs
- * first; on failure nothing of either is left and doms->dc_msg says why.
- */
-int monitor_start(struct xld_doms *doms, struct xld_dom *d)
-{
-	struct dc_build b = {0};
-	struct dc_dominfo info;
-	struct dc_net nets[XLD_VIF_MAX];
-	struct dc_disk disks[XLD_VBD_MAX];
-	struct xld_vifs *vifs = NULL;
-	struct xld_vbds *vbds = NULL;
-	json_object *cfg = d->config;
-	char console[PATH_MAX];
-	pid_t pid;
-	int rc;
-
-	doms->dc_msg[0] = '\0';
-	rc = xld_path_fmt(console, sizeof(console), "%s/%s.log", doms->condir,
-			  d->name);
-	if (rc)
-		return rc;
-	vifs = malloc(sizeof(*vifs));
-	if (!vifs)
-		return -ENOMEM;
-	rc = dom_vbds_up(doms, d, &vbds);
-	if (rc)
-		goto out;
-	rc = xld_vifs_parse(cfg, d->domid, vifs, doms->dc_msg,
-			    sizeof(doms->dc_msg));
-	if (!rc)
-		rc = xld_vifs_up(doms->st, vifs, doms->dc_msg,
-				 sizeof(doms->dc_msg));
-	if (rc) {
-		xld_vbds_unpublish(doms->st, d->domid);
-		goto out;
-	}
-	b.nets = nets;
-	b.nnets = xld_vifs_nets(vifs, nets);
-	b.disks = disks;
-	b.ndisks = xld_vbds_disks(vbds, disks);
-	b.domid = d->domid;
-	b.name = d->name;
-	b.kernel = config_str(cfg, "kernel");
-	b.ramdisk = config_str(cfg, "ramdisk");
-	b.cmdline = config_str(cfg, "cmdline");
-	b.memory_mib = d->memory_kib / 1024;
-	b.maxmem_mib = d->maxmem_kib / 1024;
-	b.vcpus = d->vcpus;
-	b.maxvcpus = d->maxvcpus;
-	b.console_log = console;
-	b.console_log_max = doms->conlog_max;
-	b.console_log_keep = doms->conlog_keep;
-	rc = dc_domain_create(doms->dc, &b, &pid);
-	if (rc) {
-		/* the monitor's message stays the reason given */
-		xld_vifs_down(doms->st, vifs);
-		xld_vbds_unpublish(doms->st, d->domid);
-		goto out;
-	}
-	xld_vifs_connected(doms->st, vifs);
-	xld_vbds_connected(doms->st, vbds);
-	xld_vbds_free(d->vbds);
-	d->vbds = vbds;
-	vbds = NULL;
-	/* the RAM built: what mem-max may come back up to */
-	d->ram_kib =
-	    (b.maxmem_mib > b.memory_mib ? b.maxmem_mib : b.memory_mib) * 1024;
-	if (d->maxmem_kib > d->ram_kib)
-		d->maxmem_kib = d->ram_kib;
-	d->pid = pid;
-	d->state = DC_STATE_RUNNING;
-	d->reason = DC_SHUTDOWN_NONE;
-	d->handled = false;
-	monitor_watch_start(doms, d);
-	if (dc_domain_info(doms->dc, d->domid, &info) == 0)
-		monitor_info_apply(d, &info);
-	sched_join(doms, d);
-out:
-	xld_vbds_free(vbds);
-	free(vifs);
-	return rc;
-}
-
 int xld_dom_refresh(struct xld_doms *doms, struct xld_dom *d)
 {
 	struct dc_dominfo info;
@@ -211,7 +131,7 @@ int xld_dom_refresh(struct xld_doms *doms, struct xld_dom *d)
 	int rc;
 
 	/* a monitor writing a dump answers when it is done */
-	if (d->handled || d->pid == 0 || d->dumping)
+	if (d->handled || d->pid == 0 || xld_dom_busy(d))
 		return 0;
 	rc = dc_domain_info(doms->dc, d->domid, &info);
 	if (rc == -ESRCH) {
@@ -244,6 +164,8 @@ static void watch_event(struct xld_loop *loop, int fd, uint32_t events,
 	int rc;
 
 	rc = dc_watch_read(fd, &info);
+	if (rc == -EAGAIN)
+		return; /* the monitor said yes to the watch */
 	if (rc) {
 		/* the monitor went away, or spoke nonsense: ask it directly */
 		monitor_watch_stop(d);
@@ -260,35 +182,43 @@ static void watch_event(struct xld_loop *loop, int fd, uint32_t events,
 	d->state = info.state;
 	d->reason = info.state == DC_STATE_SHUTDOWN ? info.shutdown_reason
 						    : DC_SHUTDOWN_NONE;
-	d->cpu_time_ns = info.cpu_time_ns;
+	if (info.cpu_time_ns > d->cpu_time_ns)
+		d->cpu_time_ns = info.cpu_time_ns;
 	if (d->state == DC_STATE_SHUTDOWN)
 		dom_stopped(doms, d);
 	else if (d->state != was)
 		dom_notify(doms, d, XLD_DOM_CHANGED);
 }
 
-/* Refresh every domain; domids first, as policies change the list. */
-static void refresh_all(struct xld_doms *doms)
+/*
+ * Ask the monitors whose watch was lost (to a bad event, or never made)
+ * and watch them again; domids first, as policies change the list.  The
+ * others tell us of every change themselves, so with every watch in
+ * place this costs no monitor a wakeup.
+ */
+static void refresh_unwatched(struct xld_doms *doms)
 {
 	uint32_t *ids;
 	unsigned int n = 0, i;
 	struct xld_dom *d;
 
-	if (!doms->count)
-		return;
-	ids = malloc(doms->count * sizeof(*ids));
-	if (!ids)
-		return;
 	for (d = doms->list; d; d = d->next)
-		if (!d->handled && !d->dumping)
+		if (d->watch_fd < 0 && d->pid && !d->handled &&
+		    !xld_dom_busy(d))
+			n++;
+	if (!n || !(ids = malloc(n * sizeof(*ids))))
+		return;
+	n = 0;
+	for (d = doms->list; d; d = d->next)
+		if (d->watch_fd < 0 && d->pid && !d->handled &&
+		    !xld_dom_busy(d))
 			ids[n++] = d->domid;
 	for (i = 0; i < n; i++) {
 		d = xld_dom_by_id(doms, ids[i]);
 		if (d)
 			xld_dom_refresh(doms, d);
-		/* a watch lost to a bad event comes back */
 		d = xld_dom_by_id(doms, ids[i]);
-		if (d && !d->handled && !d->dumping && d->pid &&
+		if (d && !d->handled && !xld_dom_busy(d) && d->pid &&
 		    d->watch_fd < 0)
 			monitor_watch_start(doms, d);
 	}
@@ -302,7 +232,7 @@ static void poll_timer(struct xld_loop *loop, int fd, uint32_t events,
 
 	if (read(fd, &ticks, sizeof(ticks)) != (ssize_t)sizeof(ticks))
 		return;
-	refresh_all(arg);
+	refresh_unwatched(arg);
 	record_retry_dirty(arg);
 }
 
@@ -427,7 +357,7 @@ void xld_doms_load(struct xld_doms *doms)
 		if (rc == 0) {
 			monitor_info_apply(d, &info);
 			monitor_watch_start(doms, d);
-			sched_join(doms, d);
+			monitor_sched_join(doms, d);
 			dom_vbds_recover(d);
 			store_attach(doms, d);
 			xld_info("domain %" PRIu32 " (%s): re-attached to "

@@ -214,6 +214,8 @@ void dom_free(struct xld_dom *d)
 	if (!d)
 		return;
 	monitor_watch_stop(d);
+	free(d->op_msg);
+	free(d->tids);
 	free(d->name);
 	json_object_put(d->config);
 	json_object_put(d->next_config);
@@ -399,6 +401,7 @@ void xld_doms_free(struct xld_doms *doms)
 	if (!doms)
 		return;
 	monitor_poll_stop(doms);
+	monitor_ops_end(doms);
 	record_retry_dirty(doms);
 	/* before the domains: a dump's end looks its domain up */
 	xld_dumps_free(doms->dumps);

@@ -19,7 +19,7 @@ int xld_dom_set_memory(struct xld_doms *doms, struct xld_dom *d,
 {
 	int rc;
 
-	if (d->dumping)
+	if (xld_dom_busy(d))
 		return -EBUSY;	    /* the monitor is busy writing the dump */
 	target_kib &= ~(uint64_t)3; /* whole 4 KiB pages */
 	if (target_kib > d->maxmem_kib)
@@ -58,7 +58,7 @@ int xld_dom_set_vcpus(struct xld_doms *doms, struct xld_dom *d, uint32_t online)
 	struct dc_dominfo info;
 	int rc;
 
-	if (d->dumping)
+	if (xld_dom_busy(d))
 		return -EBUSY; /* the monitor is busy writing the dump */
 	if (online < 1 || online > d->maxvcpus)
 		return -ERANGE;

@@ -1,13 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Network interfaces of a domain: TAP devices, hotplug scripts and the
- * backend/frontend nodes of Xen's store layout (see vif.h).
- *
- * A script runs with the environment Xen's vif scripts get (vif, bridge,
- * mac, XENBUS_PATH, ...) and "online" or "offline" as its argument, in its
- * own process group, with its output logged and a time limit after which
- * the whole group is killed.  Its last line of output is the reason given
- * when it fails.
+ * Network interfaces of a domain: the config's vifs, TAP devices, the
+ * backend/frontend nodes of Xen's store layout (see vif.h) and the TAPs'
+ * counters.  Bringing them up and down, hotplug scripts included:
+ * vif_updown.c.
  */
 #include "config.h"
 
@@ -16,28 +12,22 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <linux/if_tun.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "libdomctl/dc_path.h"
 #include "xld/dom/devnodes.h"
+#include "xld/dom/vif_internal.h"
 #include "xld/dom/vif.h"
 #include "xld/log.h"
 
 #define TUN_PATH "/dev/net/tun"
 #define TAP_FLAGS (IFF_TAP | IFF_NO_PI | IFF_VNET_HDR)
-#define OUTPUT_MAX 4096
-
-extern char **environ;
 
 static int fmt(char *buf, size_t len, const char *f, ...)
     __attribute__((format(printf, 3, 4)));
@@ -310,7 +300,7 @@ static int tap_attach(const char *name, int *fd)
 }
 
 /* Delete the persistent TAP @name; -ENODEV when there is none. */
-static int tap_delete(const char *name)
+int vif_tap_delete(const char *name)
 {
 	int fd, rc;
 
@@ -354,7 +344,7 @@ out:
 }
 
 /* A new persistent TAP for @v, up. */
-static int tap_create(const struct xld_vif *v, char *err, size_t errlen)
+int vif_tap_create(const struct xld_vif *v, char *err, size_t errlen)
 {
 	const char *what;
 	int fd = -1, rc;
@@ -376,7 +366,7 @@ static int tap_create(const struct xld_vif *v, char *err, size_t errlen)
 		what = v->mtu ? "set its mtu and bring it up" : "bring it up";
 		rc = link_set(v->ifname, v->mtu);
 		if (rc)
-			tap_delete(v->ifname);
+			vif_tap_delete(v->ifname);
 	}
 	if (rc)
 		snprintf(err, errlen, "vif %u: %s: %s %s: %s", v->devid,
@@ -384,220 +374,10 @@ static int tap_create(const struct xld_vif *v, char *err, size_t errlen)
 	return rc;
 }
 
-/* ---- hotplug scripts ---- */
-
-static unsigned int script_timeout(void)
-{
-	const char *s = getenv("XLD_HOTPLUG_TIMEOUT");
-	unsigned long v;
-	char *end;
-
-	if (!s || !*s)
-		return XLD_VIF_SCRIPT_TIMEOUT_S;
-	v = strtoul(s, &end, 10);
-	return *end || !v || v > 3600 ? XLD_VIF_SCRIPT_TIMEOUT_S
-				      : (unsigned int)v;
-}
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-#define ENV_OURS 12
-
-/* xld's environment without the names we set, then ours; NULL on ENOMEM. */
-static char **script_env(char ours[ENV_OURS][4200], size_t nours)
-{
-	size_t n = 0, i, k, len;
-	char **env;
-
-	while (environ[n])
-		n++;
-	env = calloc(n + nours + 1, sizeof(*env));
-	if (!env)
-		return NULL;
-	for (i = k = 0; i < n; i++) {
-		size_t j;
-
-		for (j = 0; j < nours; j++) {
-			len = strcspn(ours[j], "=") + 1;
-			if (!strncmp(environ[i], ours[j], len))
-				break;
-		}
-		if (j == nours)
-			env[k++] = environ[i];
-	}
-	for (i = 0; i < nours; i++)
-		env[k++] = ours[i];
-	return env;
-}
-
-/* Log each line of @buf; @last gets the last non-empty one. */
-static void output_log(const struct xld_vif *v, const char *action, char *buf,
-		       char *last, size_t lastlen)
-{
-	char *line, *next;
-
-	for (line = buf; *line; line = next) {
-		next = line + strcspn(line, "\n");
-		if (*next)
-			*next++ = '\0';
-		if (!*line)
-			continue;
-		xld_log(XLD_LOG_INFO, "vif %s: %s %s: %s", v->ifname, v->script,
-			action, line);
-		snprintf(last, lastlen, "%s", line);
-	}
-}
-
-/*
- * Run @v's script with @action; 0 when it exits 0 in time.  Otherwise
- * @err says why, with the script's last line of output.
- */
-static int script_run(const struct xld_vif *v, uint32_t domid,
-		      const char *action, char *err, size_t errlen)
-{
-	char ours[ENV_OURS][4200], out[OUTPUT_MAX + 1], last[512] = "";
-	const char *argv[] = {v->script, action, NULL};
-	unsigned int limit = script_timeout();
-	int pfd[2] = {-1, -1}, null = -1, status = 0, rc = 0;
-	long long deadline;
-	size_t len = 0, n = 0;
-	char **env = NULL;
-	bool exited = false, eof = false;
-	pid_t pid = -1;
-
-	if (access(v->script, X_OK) < 0) {
-		rc = -errno;
-		if (v->script_how)
-			snprintf(err, errlen, "vif %u: hotplug script %s: %s "
-				 "(%s)", v->devid, v->script, strerror(-rc),
-				 v->script_how);
-		else
-			snprintf(err, errlen, "vif %u: hotplug script %s: %s",
-				 v->devid, v->script, strerror(-rc));
-		return rc;
-	}
-	fmt(ours[n++], sizeof(ours[0]), "vif=%s", v->ifname);
-	fmt(ours[n++], sizeof(ours[0]), "bridge=%s", v->bridge);
-	fmt(ours[n++], sizeof(ours[0]), "mac=%s", v->mac);
-	fmt(ours[n++], sizeof(ours[0]),
-	    "XENBUS_PATH=backend/vif/%" PRIu32 "/%u", domid, v->devid);
-	fmt(ours[n++], sizeof(ours[0]), "XENBUS_TYPE=vif");
-	fmt(ours[n++], sizeof(ours[0]), "XENBUS_BASE_PATH=backend");
-	fmt(ours[n++], sizeof(ours[0]), "script=%s", v->script);
-	fmt(ours[n++], sizeof(ours[0]), "domid=%" PRIu32, domid);
-	fmt(ours[n++], sizeof(ours[0]), "devid=%u", v->devid);
-	fmt(ours[n++], sizeof(ours[0]), "command=%s", action);
-	fmt(ours[n++], sizeof(ours[0]), "mtu=%u", v->mtu);
-	env = script_env(ours, n);
-	null = open("/dev/null", O_RDONLY | O_CLOEXEC);
-	if (!env || null < 0 || pipe2(pfd, O_CLOEXEC) < 0) {
-		rc = env ? -errno : -ENOMEM;
-		goto fail;
-	}
-	pid = fork();
-	if (pid < 0) {
-		rc = -errno;
-		goto fail;
-	}
-	if (pid == 0) {
-		/* its own group, so a time-out kills what it started too */
-		setpgid(0, 0);
-		if (dup2(null, 0) < 0 || dup2(pfd[1], 1) < 0 ||
-		    dup2(pfd[1], 2) < 0)
-			_exit(126);
-		execve(argv[0], (char *const *)argv, env);
-		dprintf(2, "cannot run it: %s\n", strerror(errno));
-		_exit(127);
-	}
-	close(pfd[1]);
-	pfd[1] = -1;
-	deadline = now_ms() + (long long)limit * 1000;
-	/* read until it exits (and its output is drained) or time is up */
-	while (!exited || !eof) {
-		struct pollfd p = {.fd = pfd[0], .events = POLLIN};
-		long long left = deadline - now_ms();
-		ssize_t r;
-
-		if (left <= 0)
-			break;
-		if (!exited && waitpid(pid, &status, WNOHANG) == pid)
-			exited = true;
-		r = poll(&p, 1, exited ? 0 : (int)(left < 50 ? left : 50));
-		if (r <= 0) {
-			if (exited)
-				break; /* something it left behind holds the
-					  pipe */
-			continue;
-		}
-		r = read(pfd[0], out + len, OUTPUT_MAX - len);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0) {
-			eof = true;
-			continue;
-		}
-		len += (size_t)r;
-		if (len == OUTPUT_MAX) {
-			/* log what we have, keep reading */
-			out[len] = '\0';
-			output_log(v, action, out, last, sizeof(last));
-			len = 0;
-		}
-	}
-	out[len] = '\0';
-	output_log(v, action, out, last, sizeof(last));
-	if (!exited) {
-		kill(-pid, SIGKILL);
-		kill(pid, SIGKILL);
-		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-			;
-		snprintf(err, errlen,
-			 "vif %u: hotplug script %s %s %s: did "
-			 "not finish within %u s%s%s",
-			 v->devid, v->script, action, v->ifname, limit,
-			 *last ? ": " : "", last);
-		rc = -ETIMEDOUT;
-	} else if (!WIFEXITED(status) || WEXITSTATUS(status)) {
-		char how[32];
-
-		if (WIFEXITED(status))
-			snprintf(how, sizeof(how), "status %d",
-				 WEXITSTATUS(status));
-		else
-			snprintf(how, sizeof(how), "signal %d",
-				 WTERMSIG(status));
-		snprintf(err, errlen,
-			 "vif %u: hotplug script %s %s %s failed "
-			 "(%s)%s%s",
-			 v->devid, v->script, action, v->ifname, how,
-			 *last ? ": " : "", last);
-		rc = -EIO;
-	}
-	goto out;
-fail:
-	snprintf(err, errlen, "vif %u: cannot run hotplug script %s: %s",
-		 v->devid, v->script, strerror(-rc));
-out:
-	if (pfd[0] >= 0)
-		close(pfd[0]);
-	if (pfd[1] >= 0)
-		close(pfd[1]);
-	if (null >= 0)
-		close(null);
-	free(env);
-	return rc;
-}
-
 /* ---- the store ---- */
 
 /* Backend and frontend nodes of @v before its script runs. */
-static int nodes_write(struct xs_store *st, uint32_t domid,
+int vif_nodes_write(struct xs_store *st, uint32_t domid,
 		       const struct xld_vif *v)
 {
 	struct xld_devnodes n;
@@ -630,7 +410,7 @@ static int nodes_write(struct xs_store *st, uint32_t domid,
 	return rc;
 }
 
-static void nodes_remove(struct xs_store *st, uint32_t domid,
+void vif_nodes_remove(struct xs_store *st, uint32_t domid,
 			 const struct xld_vif *v)
 {
 	struct xld_devnodes n;
@@ -641,7 +421,7 @@ static void nodes_remove(struct xs_store *st, uint32_t domid,
 }
 
 /* The domain's backend directory once its last vif is gone. */
-static void nodes_remove_dom(struct xs_store *st, uint32_t domid)
+void vif_nodes_remove_dom(struct xs_store *st, uint32_t domid)
 {
 	struct xs_op op = {.st = st, .priv = true};
 	char p[96];
@@ -652,84 +432,7 @@ static void nodes_remove_dom(struct xs_store *st, uint32_t domid)
 	xld_devnode_rm(&op, p);
 }
 
-/* ---- up and down ---- */
-
-/* Undo one vif: offline, TAP, nodes.  @online: its script ran. */
-static void vif_down(struct xs_store *st, uint32_t domid,
-		     const struct xld_vif *v, bool online)
-{
-	char err[1024];
-	int rc;
-
-	if (online && script_run(v, domid, "offline", err, sizeof(err)))
-		xld_warn("domain %" PRIu32 ": %s", domid, err);
-	rc = tap_delete(v->ifname);
-	if (rc && rc != -ENODEV)
-		xld_err("domain %" PRIu32 ": vif %u: delete TAP %s: %s", domid,
-			v->devid, v->ifname, strerror(-rc));
-	nodes_remove(st, domid, v);
-}
-
-int xld_vifs_up(struct xs_store *st, const struct xld_vifs *vifs, char *err,
-		size_t errlen)
-{
-	uint32_t domid = vifs->domid;
-	size_t i, done = 0;
-	bool online = false;
-	struct xld_devnodes n;
-	int rc = 0;
-
-	for (i = 0; i < vifs->n; i++) {
-		const struct xld_vif *v = &vifs->v[i];
-
-		online = false;
-		rc = nodes_write(st, domid, v);
-		if (rc) {
-			snprintf(err, errlen,
-				 "vif %u: cannot write its store "
-				 "nodes: %s",
-				 v->devid, strerror(-rc));
-			break;
-		}
-		rc = tap_create(v, err, errlen);
-		if (rc)
-			break;
-		rc = script_run(v, domid, "online", err, errlen);
-		if (rc) {
-			xld_err("domain %" PRIu32 ": %s", domid, err);
-			break;
-		}
-		online = true;
-		xld_devnodes_init(&n, st, "vif", domid, v->devid);
-		rc = xld_devnode_write(&n.op, n.be, "hotplug-status", "connected");
-		if (rc) {
-			snprintf(err, errlen,
-				 "vif %u: cannot write "
-				 "hotplug-status: %s",
-				 v->devid, strerror(-rc));
-			break;
-		}
-		xld_info("domain %" PRIu32 ": vif %u: %s (%s) on %s", domid,
-			 v->devid, v->ifname, v->mac, v->bridge);
-		done++;
-	}
-	if (!rc)
-		return 0;
-	/* the one that failed, then the others, last first */
-	if (i < vifs->n) {
-		const struct xld_vif *v = &vifs->v[i];
-
-		/* a TAP of that name existing already is not ours */
-		if (rc == -EEXIST)
-			nodes_remove(st, domid, v);
-		else
-			vif_down(st, domid, v, online);
-	}
-	while (done--)
-		vif_down(st, domid, &vifs->v[done], true);
-	nodes_remove_dom(st, domid);
-	return rc;
-}
+/* ---- once up ---- */
 
 void xld_vifs_connected(struct xs_store *st, const struct xld_vifs *vifs)
 {
@@ -753,24 +456,13 @@ void xld_vifs_republish(struct xs_store *st, const struct xld_vifs *vifs)
 
 	for (i = 0; i < vifs->n; i++) {
 		xld_devnodes_init(&n, st, "vif", vifs->domid, (&vifs->v[i])->devid);
-		if (nodes_write(st, vifs->domid, &vifs->v[i]) ||
+		if (vif_nodes_write(st, vifs->domid, &vifs->v[i]) ||
 		    xld_devnode_write(&n.op, n.be, "hotplug-status", "connected"))
 			xld_err("domain %" PRIu32 ": vif %u: cannot write its "
 				"nodes",
 				vifs->domid, vifs->v[i].devid);
 	}
 	xld_vifs_connected(st, vifs);
-}
-
-void xld_vifs_down(struct xs_store *st, const struct xld_vifs *vifs)
-{
-	size_t i = vifs->n;
-
-	if (!vifs->n)
-		return;
-	while (i--)
-		vif_down(st, vifs->domid, &vifs->v[i], true);
-	nodes_remove_dom(st, vifs->domid);
 }
 
 /* ---- counters (xl top) ---- */

@@ -17,6 +17,7 @@
 #include <json-c/json.h>
 
 #include "domctl.h"
+#include "xld/loop.h"
 #include "xld/store/xs.h"
 
 #define XLD_VIF_MAX DC_NETS_MAX /* xlhv's limit */
@@ -51,22 +52,39 @@ struct xld_vifs {
 int xld_vifs_parse(json_object *cfg, uint32_t domid, struct xld_vifs *out,
 		   char *err, size_t errlen);
 
+/* Vifs going up or down (vif_updown.c): @fn(@arg, rc, err) at the end. */
+struct xld_vifs_job;
+typedef void (*xld_vifs_fn)(void *arg, int rc, const char *err);
+
 /*
  * Make every TAP, run each script with "online" and write the store
- * nodes.  On failure everything done so far is undone and @err says why
- * (the script's own message when it failed).
+ * nodes, one vif after the other, off the loop.  On failure everything
+ * done so far is undone ("offline" scripts too) and the error says why
+ * (the script's own message when it failed).  Returns 0 with *@job NULL
+ * when all is done already (no vifs); 0 with *@job set when @fn follows
+ * from the loop; or -errno at once, with @err saying why.
  */
-int xld_vifs_up(struct xs_store *st, const struct xld_vifs *vifs, char *err,
-		size_t errlen);
+int xld_vifs_up(struct xld_loop *loop, struct xs_store *st,
+		const struct xld_vifs *vifs, xld_vifs_fn fn, void *arg,
+		struct xld_vifs_job **job, char *err, size_t errlen);
+
+/*
+ * Script "offline", TAPs deleted, nodes removed, last vif first;
+ * failures are logged.  *@job NULL: done already; otherwise @fn (rc 0)
+ * follows from the loop.
+ */
+void xld_vifs_down(struct xld_loop *loop, struct xs_store *st,
+		   const struct xld_vifs *vifs, xld_vifs_fn fn, void *arg,
+		   struct xld_vifs_job **job);
+
+/* Stop: the script running is killed, nothing more is done or called. */
+void xld_vifs_job_cancel(struct xld_vifs_job *job);
 
 /* Once the monitor runs: backend and frontend state 4 (connected). */
 void xld_vifs_connected(struct xs_store *st, const struct xld_vifs *vifs);
 
 /* The nodes of vifs that are up again (a preserved domain's new home). */
 void xld_vifs_republish(struct xs_store *st, const struct xld_vifs *vifs);
-
-/* Script "offline", TAPs deleted, nodes removed; failures are logged. */
-void xld_vifs_down(struct xs_store *st, const struct xld_vifs *vifs);
 
 /* @vifs as the monitor takes them (@nets has XLD_VIF_MAX entries). */
 size_t xld_vifs_nets(const struct xld_vifs *vifs, struct dc_net *nets);
