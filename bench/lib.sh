@@ -18,7 +18,9 @@
 #	RUNS=${RUNS:-$(bench_pick 50 21)}	here / in the test host
 #	bench_main TIMEOUT		prepare, measure, report
 #
-# BENCH_AT=host or BENCH_AT=testhost forces the place.  bench_where_line
+# BENCH_AT=host or BENCH_AT=testhost forces the place; a script may set
+# BENCH_TESTHOST_CPUS (default 1) and BENCH_TESTHOST_MEMORY (MiB, default
+# 2048) for the test host before bench_main.  bench_where_line
 # says in the tables where the figures were measured, bench_load the
 # machine's load meanwhile.  bench_on_exit FN runs FN on exit, in the test
 # host too (daemons, guests).
@@ -126,7 +128,8 @@ bench_main() {
 		echo "$ME: measuring in the test host ($BENCH_WHY)" >&2
 		_rc=0
 		BENCH_INSIDE=1 "$top_srcdir/tests/testhost/run" --timeout "$1" \
-			-- "$_self" || _rc=$?
+			--cpus "${BENCH_TESTHOST_CPUS:-1}" \
+			--memory "${BENCH_TESTHOST_MEMORY:-2048}" -- "$_self" || _rc=$?
 		[ "$_rc" -eq 0 ] ||
 			die "inside the test host (status $_rc$([ "$_rc" -ne 124 ] || echo ": time limit of $1 s"))"
 	else
@@ -144,7 +147,8 @@ bench_main() {
 bench_where_line() {
 	_k=$(cat "$W/.kvm")
 	if [ "$BENCH_AT" = testhost ]; then
-		echo "Measured in the test host (QEMU TCG, \`-cpu max\`, 1 CPU; its /dev/kvm: $_k) on $BENCH_WHY: the figures are emulated, read the ratios against the peer measured in the same run."
+		_c=${BENCH_TESTHOST_CPUS:-1}
+		echo "Measured in the test host (QEMU TCG, \`-cpu max\`, $_c CPU$([ "$_c" -eq 1 ] || echo s); its /dev/kvm: $_k) on $BENCH_WHY: the figures are emulated, read the ratios against the peer measured in the same run."
 	elif [ "$BENCH_NEED" = none ]; then
 		echo "Measured on this machine itself, $(nproc) CPUs: the benchmark needs no KVM, so it runs here$([ "$_k" != none ] && echo " (this host's KVM: $_k)" || echo " even on a host without /dev/kvm, not in the test host")."
 	else
