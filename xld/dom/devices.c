@@ -275,6 +275,7 @@ void xld_dom_sample(struct xld_dom *d)
 {
 	uint32_t n = d->maxvcpus > d->vcpus ? d->maxvcpus : d->vcpus;
 	uint64_t now, sum = 0, ns;
+	struct dc_dominfo info;
 	struct timespec ts;
 	bool running = false;
 	char state;
@@ -285,6 +286,9 @@ void xld_dom_sample(struct xld_dom *d)
 	if (d->pid <= 0 || !n || now - d->sampled_ms < XLD_SAMPLE_FRESH_MS)
 		return;
 	d->sampled_ms = now;
+	if (d->vcpus_asked && d->vcpus_asked != d->vcpus && !xld_dom_busy(d) &&
+	    dc_domain_info(d->doms->dc, d->domid, &info) == 0)
+		monitor_info_apply(d, &info);
 	if (tids_cached(d, n))
 		return;
 	for (uint32_t i = 0; i < n; i++) {

@@ -52,6 +52,7 @@ struct xld_dom {
 	enum dc_shutdown_reason reason;
 	uint32_t vcpus;	   /* online (present): what xl list shows */
 	uint32_t maxvcpus; /* possible: xl vcpu-set's limit */
+	uint32_t vcpus_asked; /* xl vcpu-set's, until vcpus is that */
 	uint64_t memory_kib; /* the balloon target: memory/target */
 	uint64_t maxmem_kib; /* the most it may have: memory/static-max */
 	uint64_t ram_kib;    /* the RAM its monitor was built with */
@@ -237,7 +238,8 @@ uint64_t xld_dom_cpu_time_now(const struct xld_dom *d);
  * Bring @d's CPU time and running/blocked state up to date from its vCPU
  * threads in /proc, unless they were read within XLD_SAMPLE_FRESH_MS:
  * what xl list shows is read when someone asks, never by waking the
- * monitor (the monitor's watch tells of pauses and shutdowns).
+ * monitor (the monitor's watch tells of pauses and shutdowns).  Only a
+ * domain still ejecting the vCPUs xl vcpu-set took away is asked.
  */
 #define XLD_SAMPLE_FRESH_MS 1000
 void xld_dom_sample(struct xld_dom *d);

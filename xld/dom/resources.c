@@ -66,9 +66,11 @@ int xld_dom_set_vcpus(struct xld_doms *doms, struct xld_dom *d, uint32_t online)
 	if (rc)
 		return rc;
 	store_vcpus(doms, d, online);
-	/* added ones count at once; removed ones once the guest ejects them */
+	/* added ones count at once; removed ones once the guest ejects them
+	 * (xld_dom_sample asks until it has) */
 	if (dc_domain_info(doms->dc, d->domid, &info) == 0)
 		monitor_info_apply(d, &info);
+	d->vcpus_asked = online;
 	xld_info("domain %" PRIu32 " (%s): %" PRIu32 " of %" PRIu32
 		 " vCPUs online asked",
 		 d->domid, d->name, online, d->maxvcpus);
