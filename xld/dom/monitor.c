@@ -302,6 +302,27 @@ static void sched_prune(struct xld_doms *doms)
 	free(ids);
 }
 
+/* @domid's entry in dc_domain_list's @infos (sorted by domid). */
+static int listed_info(const struct dc_dominfo *infos, size_t n,
+		       uint32_t domid, struct dc_dominfo *out)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (infos[mid].domid == domid) {
+			*out = infos[mid];
+			return 0;
+		}
+		if (infos[mid].domid < domid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return -ESRCH;
+}
+
 void xld_doms_load(struct xld_doms *doms)
 {
 	struct dc_dominfo *infos = NULL, info;
@@ -344,7 +365,6 @@ void xld_doms_load(struct xld_doms *doms)
 		for (i = 0; i < n; i++)
 			if (!xld_dom_by_id(doms, infos[i].domid))
 				adopt_orphan(doms, &infos[i]);
-		free(infos);
 	}
 	ids = doms->count ? malloc(doms->count * sizeof(*ids)) : NULL;
 	for (d = doms->list; d && ids; d = d->next)
@@ -353,7 +373,11 @@ void xld_doms_load(struct xld_doms *doms)
 		d = xld_dom_by_id(doms, ids[i]);
 		if (!d)
 			continue;
-		rc = dc_domain_info(doms->dc, d->domid, &info);
+		/* what the listing said; a monitor missing from it is asked
+		 * once more before it counts as gone */
+		rc = listed_info(infos, n, d->domid, &info);
+		if (rc)
+			rc = dc_domain_info(doms->dc, d->domid, &info);
 		if (rc == 0) {
 			monitor_info_apply(d, &info);
 			monitor_watch_start(doms, d);
@@ -385,5 +409,6 @@ void xld_doms_load(struct xld_doms *doms)
 		dom_stopped(doms, d);
 	}
 	free(ids);
+	free(infos);
 	sched_prune(doms);
 }
