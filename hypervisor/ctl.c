@@ -28,7 +28,9 @@
 #define CTL_MAX_CLIENTS 16
 
 struct ctl_client {
+	struct hv_ctl *ctl;
 	int fd;
+	int pending_fd;			/* passed with the bytes in buf */
 	int watching;
 	size_t len;			/* bytes in buf */
 	uint8_t buf[DC_WIRE_BUF_SIZE];
@@ -48,6 +50,14 @@ struct hv_ctl {
 	int event_pending;
 	enum dc_state state;
 	enum dc_shutdown_reason reason;
+
+	/* A migration send (ctl thread only): its client gets the reply. */
+	struct hv_send *send;
+	struct ctl_client *send_client;	/* NULL once it went away */
+	uint32_t send_seq;
+	uint32_t send_flags;
+	int send_paused;		/* said so to watchers */
+	enum dc_state send_before;
 
 	struct ctl_client clients[CTL_MAX_CLIENTS];
 };
@@ -139,9 +149,18 @@ static void fill_info(struct hv_ctl *ctl, struct dc_wire_info *info)
 
 static void client_close(struct ctl_client *c)
 {
+	struct hv_ctl *ctl = c->ctl;
+
+	/* the sending connection closed: that cancels the send */
+	if (ctl && ctl->send && ctl->send_client == c) {
+		hv_send_cancel(ctl->send);
+		ctl->send_client = NULL;
+	}
 	if (c->fd >= 0)
 		close(c->fd);
-	c->fd = -1;
+	if (c->pending_fd >= 0)
+		close(c->pending_fd);
+	c->fd = c->pending_fd = -1;
 	c->watching = 0;
 	c->len = 0;
 }
@@ -212,6 +231,127 @@ saved:
 	return 0;
 }
 
+/* Not a reply yet: the sender answers when the stream is complete. */
+#define DEFERRED 1
+
+static void send_notify(void *opaque)
+{
+	struct hv_ctl *ctl = opaque;
+	uint64_t one = 1;
+	ssize_t r = write(ctl->wake_efd, &one, sizeof(one));
+
+	(void)r;
+}
+
+/* SEND: start the sender thread on the fd that came with the request. */
+static int32_t send_start(struct hv_ctl *ctl, struct ctl_client *c,
+			  enum dc_state state, const struct dc_wire_msg *m)
+{
+	struct dc_wire_send req;
+	struct dc_send_opts o;
+	int fd = c->pending_fd;
+
+	memcpy(&req, m->payload, sizeof(req));
+	c->pending_fd = -1;
+	if (fd < 0)
+		return -EBADF;
+	if (req.flags & ~(DC_SEND_LIVE | DC_SEND_DEBUG | DC_SEND_DESTROY |
+			  DC_SEND_RESUME) ||
+	    (req.flags & DC_SEND_DESTROY && req.flags & DC_SEND_RESUME) ||
+	    req.pad) {
+		close(fd);
+		return -EINVAL;
+	}
+	if (state == DC_STATE_SHUTDOWN || state == DC_STATE_DYING) {
+		close(fd);
+		return -ESRCH;
+	}
+	o = (struct dc_send_opts){ .flags = req.flags,
+				   .max_downtime_ms = req.max_downtime_ms,
+				   .max_bytes_per_s = req.max_bytes_per_s,
+				   .max_passes = req.max_passes };
+	ctl->send_before = state == DC_STATE_PAUSED ? DC_STATE_PAUSED :
+						      DC_STATE_RUNNING;
+	ctl->send = hv_send_start(ctl->vm, fd, &o,
+				  ctl->send_before == DC_STATE_RUNNING,
+				  send_notify, ctl);
+	if (!ctl->send)
+		return -errno;
+	ctl->send_client = c;
+	ctl->send_paused = 0;
+	ctl->send_seq = m->hdr.seq;
+	ctl->send_flags = req.flags;
+	return DEFERRED;
+}
+
+/* Progress to the sending client; at the end its reply and what follows. */
+static void send_poll(struct hv_ctl *ctl)
+{
+	uint8_t out[DC_WIRE_BUF_SIZE];
+	struct dc_send_progress p;
+	struct dc_send_result res;
+	struct dc_wire_send_reply reply;
+	uint64_t one = 1;
+	int rc;
+
+	if (!ctl->send)
+		return;
+	while (hv_send_progress(ctl->send, &p) == 0) {
+		struct dc_wire_progress wp = {
+			.pass = p.pass, .paused = p.paused,
+			.pages_total = p.pages_total,
+			.pages_sent = p.pages_sent,
+			.pages_dirty = p.pages_dirty,
+			.dirty_pages_per_s = p.dirty_pages_per_s,
+			.bytes_sent = p.bytes_sent,
+			.bytes_per_s = p.bytes_per_s,
+			.est_downtime_ms = p.est_downtime_ms,
+			.throttle_pct = p.throttle_pct,
+		};
+
+		if (p.paused && !ctl->send_paused) {
+			ctl->send_paused = 1;
+			set_state(ctl, DC_STATE_PAUSED, DC_SHUTDOWN_NONE);
+		}
+		if (ctl->send_client)
+			client_send(ctl->send_client, out,
+				    dc_wire_encode(out, sizeof(out),
+						   DC_WIRE_PROGRESS,
+						   ctl->send_seq, &wp,
+						   sizeof(wp)));
+	}
+	rc = hv_send_done(ctl->send, &res);
+	if (rc == -EAGAIN)
+		return;
+	hv_send_free(ctl->send);
+	ctl->send = NULL;
+	if (rc) {
+		/* the sender let a guest that was running run on */
+		if (hv_vm_stopped(ctl->vm) == HV_RUNNING)
+			set_state(ctl, ctl->send_before, DC_SHUTDOWN_NONE);
+	} else if (ctl->send_flags & DC_SEND_DESTROY) {
+		set_state(ctl, DC_STATE_DYING, DC_SHUTDOWN_NONE);
+		if (write(ctl->destroy_efd, &one, sizeof(one)) < 0)
+			rc = -errno;
+	} else if (ctl->send_flags & DC_SEND_RESUME) {
+		hv_vm_unpause(ctl->vm);
+		set_state(ctl, DC_STATE_RUNNING, DC_SHUTDOWN_NONE);
+	} else {
+		set_state(ctl, DC_STATE_PAUSED, DC_SHUTDOWN_NONE);
+	}
+	reply = (struct dc_wire_send_reply){
+		.bytes = res.bytes, .pages_sent = res.pages_sent,
+		.passes = res.passes, .throttle_pct = res.throttle_pct,
+		.downtime_ns = res.downtime_ns, .total_ns = res.total_ns,
+	};
+	if (ctl->send_client)
+		client_send(ctl->send_client, out,
+			    dc_wire_encode_reply(out, sizeof(out), DC_WIRE_SEND,
+						 ctl->send_seq, rc, &reply,
+						 rc ? 0 : sizeof(reply)));
+	ctl->send_client = NULL;
+}
+
 static int32_t handle(struct hv_ctl *ctl, struct ctl_client *c,
 		      const struct dc_wire_msg *m, void *body, uint32_t *len)
 {
@@ -223,7 +363,26 @@ static int32_t handle(struct hv_ctl *ctl, struct ctl_client *c,
 	state = ctl->state;
 	pthread_mutex_unlock(&ctl->lock);
 	*len = 0;
+	/* the fd passed with a request only SEND takes */
+	if (m->hdr.type != DC_WIRE_SEND && c->pending_fd >= 0) {
+		close(c->pending_fd);
+		c->pending_fd = -1;
+	}
+	/* while a send runs, it alone pauses and resumes the guest */
+	if (ctl->send && (m->hdr.type == DC_WIRE_PAUSE ||
+			  m->hdr.type == DC_WIRE_UNPAUSE ||
+			  m->hdr.type == DC_WIRE_SAVE ||
+			  m->hdr.type == DC_WIRE_SEND ||
+			  m->hdr.type == DC_WIRE_SET_VCPUS)) {
+		if (c->pending_fd >= 0) {
+			close(c->pending_fd);
+			c->pending_fd = -1;
+		}
+		return -EBUSY;
+	}
 	switch (m->hdr.type) {
+	case DC_WIRE_SEND:
+		return send_start(ctl, c, state, m);
 	case DC_WIRE_HELLO: {
 		struct dc_wire_hello h = { DC_WIRE_VERSION, (uint32_t)getpid() };
 
@@ -280,12 +439,18 @@ static void client_input(struct hv_ctl *ctl, struct ctl_client *c)
 	uint8_t out[DC_WIRE_BUF_SIZE], body[DC_WIRE_MAX_PAYLOAD];
 	struct dc_wire_msg m;
 	ssize_t r;
-	int n;
+	int n, fd;
 
-	r = recv(c->fd, c->buf + c->len, sizeof(c->buf) - c->len,
-		 MSG_DONTWAIT);
+	r = dc_wire_recv_fd(c->fd, c->buf + c->len, sizeof(c->buf) - c->len,
+			    1, &fd);
+	if (fd >= 0) {
+		/* one fd per request at most: an older one was not taken */
+		if (c->pending_fd >= 0)
+			close(c->pending_fd);
+		c->pending_fd = fd;
+	}
 	if (r <= 0) {
-		if (r == 0 || (errno != EAGAIN && errno != EINTR))
+		if (r == 0 || (r != -EAGAIN && r != -EINTR))
 			client_close(c);
 		return;
 	}
@@ -296,12 +461,15 @@ static void client_input(struct hv_ctl *ctl, struct ctl_client *c)
 
 		/* A malformed or unasked-for message ends the conversation. */
 		if (n < 0 || m.hdr.type & DC_WIRE_REPLY ||
-		    m.hdr.type == DC_WIRE_EVENT) {
+		    m.hdr.type == DC_WIRE_EVENT ||
+		    m.hdr.type == DC_WIRE_PROGRESS) {
 			client_close(c);
 			return;
 		}
 		status = handle(ctl, c, &m, body, &len);
-		client_send(c, out, dc_wire_encode_reply(out, sizeof(out),
+		if (status != DEFERRED)
+			client_send(c, out,
+				    dc_wire_encode_reply(out, sizeof(out),
 							 m.hdr.type, m.hdr.seq,
 							 status, body,
 							 status ? 0 : len));
@@ -336,6 +504,7 @@ static void accept_client(struct hv_ctl *ctl)
 	for (int i = 0; i < CTL_MAX_CLIENTS; i++) {
 		if (ctl->clients[i].fd < 0) {
 			ctl->clients[i].fd = fd;
+			ctl->clients[i].len = 0;
 			return;
 		}
 	}
@@ -371,6 +540,7 @@ static void *ctl_thread(void *arg)
 			break;
 		if (pending)
 			send_events(ctl);
+		send_poll(ctl);
 		if (pfd[1].revents & POLLIN)
 			accept_client(ctl);
 		for (int i = 0; i < CTL_MAX_CLIENTS; i++)
@@ -424,8 +594,10 @@ struct hv_ctl *hv_ctl_start(struct hv_vm *vm, const char *path)
 	ctl->listen_fd = ctl->wake_efd = ctl->destroy_efd = -1;
 	ctl->state = DC_STATE_RUNNING;
 	pthread_mutex_init(&ctl->lock, NULL);
-	for (int i = 0; i < CTL_MAX_CLIENTS; i++)
-		ctl->clients[i].fd = -1;
+	for (int i = 0; i < CTL_MAX_CLIENTS; i++) {
+		ctl->clients[i].ctl = ctl;
+		ctl->clients[i].fd = ctl->clients[i].pending_fd = -1;
+	}
 	ctl->path = strdup(path);
 	if (!ctl->path) {
 		rc = -ENOMEM;
@@ -452,6 +624,11 @@ fail:
 	return NULL;
 }
 
+void hv_ctl_set_paused(struct hv_ctl *ctl)
+{
+	set_state(ctl, DC_STATE_PAUSED, DC_SHUTDOWN_NONE);
+}
+
 void hv_ctl_guest_stopped(struct hv_ctl *ctl, enum hv_stop why)
 {
 	set_state(ctl, DC_STATE_SHUTDOWN, reason_of(why));
@@ -476,6 +653,9 @@ void hv_ctl_free(struct hv_ctl *ctl)
 			pthread_cancel(ctl->thread);
 		pthread_join(ctl->thread, NULL);
 	}
+	/* a send still going is cancelled and waited for */
+	hv_send_free(ctl->send);
+	ctl->send = NULL;
 	for (int i = 0; i < CTL_MAX_CLIENTS; i++)
 		client_close(&ctl->clients[i]);
 	if (ctl->listen_fd >= 0) {

@@ -104,6 +104,7 @@ struct hv_vcpu {
 	int started;
 	pid_t tid;		/* the thread's, once it runs (0 before) */
 	uint64_t cpu_ns_final;	/* the thread's CPU time when it ended */
+	int throttle_kicked;	/* kicked by the throttle: sleep, then run */
 };
 
 struct hv_vm {
@@ -141,6 +142,20 @@ struct hv_vm {
 
 	int boot_kind;		/* enum hv_boot_kind (boot_linux.h) */
 	uint64_t boot_arg;	/* Linux: boot_params or hvm_start_info */
+
+	/* dirty.c: KVM_CAP_MANUAL_DIRTY_LOG_PROTECT2 is enabled. */
+	int dirty_manual;
+	/*
+	 * dirty.c: pages the device models wrote (virtqueue buffers and used
+	 * rings), which KVM's log cannot see: set with atomics while
+	 * dev_dirty_on, allocated at the first enable, freed with the VM.
+	 */
+	uint64_t *dev_dirty;
+	int dev_dirty_on;
+	/* vcpu.c: auto-converge, vCPUs sleep throttle_pct % of each 10 ms. */
+	unsigned int throttle_pct;
+	int throttle_started;
+	pthread_t throttle_thread;
 };
 
 /*
@@ -184,6 +199,14 @@ void hv_vcpus_stop(struct hv_vm *vm);
  */
 void hv_vm_pause(struct hv_vm *vm);
 void hv_vm_unpause(struct hv_vm *vm);
+
+/*
+ * Auto-converge: every 10 ms a throttle thread kicks each vCPU out of
+ * KVM_RUN and the vCPU sleeps @pct % of that slice (0 stops the thread,
+ * at most 99).  Live migration's answer to a guest that dirties memory
+ * faster than the link takes it.
+ */
+int hv_vm_throttle(struct hv_vm *vm, unsigned int pct);
 
 /*
  * Press the ACPI power button: the guest decides what to do (power off,

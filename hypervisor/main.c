@@ -39,6 +39,7 @@ static const char usage_text[] =
 	"                 [--console-log FILE [--console-log-max BYTES]\n"
 	"                  [--console-log-keep N]] [--console-tty LINK]\n"
 	"                 [--name NAME]]\n"
+	"       xlhv run [build options as above, --kernel not needed] --incoming FD\n"
 	"       xlhv run --restore FILE [--disk FILE | --disk-ro FILE]...\n"
 	"                [--console-ring BYTES]\n"
 	"                [--domid N --control SOCKET [--ready-fd FD]\n"
@@ -105,6 +106,7 @@ struct managed {
 	const char *console_tty;	/* a symlink to make to the pty */
 	const char *name;
 	const char *restore;	/* a state file to resume, not a boot */
+	int incoming;		/* a migration stream to receive, or -1 */
 };
 
 /*
@@ -160,6 +162,7 @@ static int parse_run(int argc, char **argv, struct hv_config *cfg,
 		{ "console-ring", required_argument, NULL, 'B' },
 		{ "name", required_argument, NULL, 'N' },
 		{ "restore", required_argument, NULL, 'S' },
+		{ "incoming", required_argument, NULL, 'I' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -168,7 +171,7 @@ static int parse_run(int argc, char **argv, struct hv_config *cfg,
 	int c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+k:i:m:c:a:d:r:n:hD:C:R:L:T:N:S:P:M:K:B:", opts, 0)) != -1) {
+	while ((c = getopt_long(argc, argv, "+k:i:m:c:a:d:r:n:hD:C:R:L:T:N:S:P:M:K:B:I:", opts, 0)) != -1) {
 		switch (c) {
 		case 'k':
 			cfg->kernel = optarg;
@@ -277,6 +280,15 @@ static int parse_run(int argc, char **argv, struct hv_config *cfg,
 		case 'S':
 			mg->restore = optarg;
 			break;
+		case 'I':
+			if (parse_uint(optarg, 0, 1023, &v) ||
+			    fcntl((int)v, F_GETFD) < 0)
+				return usage_error("--incoming %s: not an open "
+						   "file descriptor", optarg);
+			mg->incoming = (int)v;
+			/* ours alone: nothing we start inherits it */
+			fcntl(mg->incoming, F_SETFD, FD_CLOEXEC);
+			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			exit(0);
@@ -300,7 +312,10 @@ static int parse_run(int argc, char **argv, struct hv_config *cfg,
 			    cfg->nr_vcpus != 1 || cfg->max_vcpus))
 		return usage_error("run: %s", "--restore takes the guest, its "
 				   "memory and vCPUs from the state file");
-	if (!cfg->kernel && !mg->restore)
+	if (mg->restore && mg->incoming >= 0)
+		return usage_error("run: %s", "--restore and --incoming exclude "
+				   "each other");
+	if (!cfg->kernel && !mg->restore && mg->incoming < 0)
 		return usage_error("run: %s", "--kernel FILE is required");
 	if (!mg->control != !mg->domid)
 		return usage_error("run: %s", "--domid and --control go "
@@ -507,6 +522,43 @@ static int restore_vcpus(struct hv_vm *vm, int fd,
 	return rc;
 }
 
+/*
+ * Receive a migrated guest instead of booting one: vCPUs with their
+ * CPUID, the stream's RAM and state over everything, then the threads,
+ * which park at once when @paused (managed: it waits for UNPAUSE).
+ */
+static int incoming_vcpus(struct hv_vm *vm, int fd, int paused,
+			  char *summary, size_t len)
+{
+	int rc;
+
+	rc = hv_vcpus_create(vm);
+	if (rc) {
+		hv_err("create %u vCPUs: %s", vm->cfg->nr_vcpus,
+		       strerror(-rc));
+		return rc;
+	}
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
+		rc = hv_cpuid_setup(&vm->vcpus[i]);
+		if (rc) {
+			hv_err("vcpu%u: set CPUID: %s", i, strerror(-rc));
+			return rc;
+		}
+	}
+	rc = hv_recv_stream(vm, fd, summary, len);
+	if (rc)
+		return rc;
+	if (paused) {
+		pthread_mutex_lock(&vm->stop_lock);
+		vm->paused = 1;
+		pthread_mutex_unlock(&vm->stop_lock);
+	}
+	rc = hv_vcpus_start(vm);
+	if (rc)
+		hv_err("start vCPU threads: %s", strerror(-rc));
+	return rc;
+}
+
 /* Open @path and read its header: the VM to build for it. */
 static int restore_open(const char *path, struct hv_state_hdr *hdr,
 			struct hv_config *cfg)
@@ -544,6 +596,7 @@ static int main_run(int argc, char **argv)
 		.console_log_max = HV_CONLOG_MAX_DEFAULT,
 		.console_log_keep = HV_CONLOG_KEEP_DEFAULT,
 		.console_ring = HV_CONSOLE_RING_DEFAULT,
+		.incoming = -1,
 	};
 	struct hv_conlog *log = NULL;
 	struct hv_ctl *ctl = NULL;
@@ -553,6 +606,7 @@ static int main_run(int argc, char **argv)
 	const char *why = NULL;
 	sigset_t sigs;
 	uint64_t entry = 0;
+	char received[256] = "";
 
 	status = parse_run(argc, argv, &cfg, &mg);
 	if (status)
@@ -621,9 +675,10 @@ static int main_run(int argc, char **argv)
 	if (!vm->caps.irqchip)
 		hv_err("note: KVM has no in-kernel irqchip; the guest gets "
 		       "no interrupts");
-	rc = mg.restore ? 0 : hv_boot_load(vm, &entry);
+	rc = mg.restore || mg.incoming >= 0 ? 0 : hv_boot_load(vm, &entry);
 	/* A test guest starts every vCPU itself: none to hot-add. */
-	if (!rc && !mg.restore && vm->boot_kind == HV_BOOT_TEST &&
+	if (!rc && !mg.restore && mg.incoming < 0 &&
+	    vm->boot_kind == HV_BOOT_TEST &&
 	    hv_config_max_vcpus(&cfg) > cfg.nr_vcpus) {
 		hv_err("--maxvcpus %u: kernel %s is a test guest, which has no "
 		       "ACPI CPU hotplug; give it --vcpus %u instead",
@@ -635,7 +690,8 @@ static int main_run(int argc, char **argv)
 						      HV_EXIT_CONFIG;
 		goto out;
 	}
-	if (mg.control) {
+	/* a guest being received has no control socket until it is in */
+	if (mg.control && mg.incoming < 0) {
 		ctl = hv_ctl_start(vm, mg.control);
 		if (!ctl) {
 			hv_err("control socket %s: %s", mg.control,
@@ -656,6 +712,28 @@ static int main_run(int argc, char **argv)
 		/* A file that fails its checks is bad input, not a failure. */
 		status = rc == -EINVAL || rc == -EPROTONOSUPPORT ?
 				 HV_EXIT_CONFIG : HV_EXIT_FAILURE;
+	} else if (mg.incoming >= 0) {
+		rc = incoming_vcpus(vm, mg.incoming, mg.control != NULL,
+				    received, sizeof(received));
+		/* so is a bad stream, one cut short or stalled */
+		status = rc == -EINVAL || rc == -EPROTONOSUPPORT ||
+				 rc == -ECONNRESET || rc == -ETIMEDOUT ||
+				 rc == -EBADMSG || rc == -EOPNOTSUPP ?
+				 HV_EXIT_CONFIG : HV_EXIT_FAILURE;
+		close(mg.incoming);
+		mg.incoming = -1;
+		if (!rc && mg.control) {
+			ctl = hv_ctl_start(vm, mg.control);
+			if (!ctl) {
+				hv_err("control socket %s: %s", mg.control,
+				       strerror(errno));
+				status = errno == EADDRINUSE ?
+						 HV_EXIT_CONFIG :
+						 HV_EXIT_FAILURE;
+				goto out;
+			}
+			hv_ctl_set_paused(ctl);
+		}
 	} else {
 		rc = start_vcpus(vm, entry);
 		status = HV_EXIT_FAILURE;
@@ -664,9 +742,14 @@ static int main_run(int argc, char **argv)
 		goto out;
 	if (ctl) {
 		managed_ready(&mg, vm);
+		/* now that our stderr goes to the console log */
+		if (*received)
+			hv_err("%s", received);
 		status = wait_for_stop(vm, sig_fd, ctl);
 		goto out;
 	}
+	if (*received)
+		hv_err("%s", received);
 	status = wait_for_stop(vm, sig_fd, NULL);
 out:
 	managed_failed(&mg, status);

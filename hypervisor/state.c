@@ -147,8 +147,8 @@ static int page_is_zero(const uint8_t *p)
  * The next extent of @fd holding data at or after @off, as [*start, *end);
  * the whole rest when @fd is -1 or cannot say.  0 when there is none.
  */
-static int next_data(int fd, uint64_t off, uint64_t size, uint64_t *start,
-		     uint64_t *end)
+int hv_state_next_data(int fd, uint64_t off, uint64_t size, uint64_t *start,
+		       uint64_t *end)
 {
 	off_t d, h;
 
@@ -186,7 +186,7 @@ static int wr_ram(struct wr *w, const uint8_t *ram, uint64_t ram_size,
 	if (!bitmap)
 		return -ENOMEM;
 	/* Holes are zero: only the extents with data are looked at. */
-	while (next_data(ram_fd, off, ram_size, &start, &end)) {
+	while (hv_state_next_data(ram_fd, off, ram_size, &start, &end)) {
 		for (uint64_t i = start / HV_STATE_PAGE;
 		     i < pages && i * HV_STATE_PAGE < end; i++) {
 			if (!page_is_zero(ram + i * HV_STATE_PAGE)) {
@@ -746,14 +746,13 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-int hv_state_save(struct hv_vm *vm, const char *path, uint64_t *bytes)
+int hv_state_collect(struct hv_vm *vm, uint32_t *flags,
+		     struct hv_state_sec **out, uint32_t *out_nr)
 {
-	struct hv_state_hdr hdr = { .nr_vcpus = vm->nr_vcpus };
+	struct hv_state_hdr hdr = { .flags = 0 };
 	struct hv_state_sec *secs;
 	uint32_t nr = 0;
-	double t0 = now_s();
-	struct stat st;
-	int fd = -1, rc;
+	int rc;
 
 	secs = calloc(HV_STATE_MAX_SECTIONS, sizeof(*secs));
 	if (!secs)
@@ -763,8 +762,28 @@ int hv_state_save(struct hv_vm *vm, const char *path, uint64_t *bytes)
 		rc = save_vcpus(vm, secs, &nr);
 	if (!rc)
 		rc = save_devices(vm, secs, &nr);
+	if (rc) {
+		hv_state_secs_free(secs, nr);
+		return rc;
+	}
+	*flags = hdr.flags;
+	*out = secs;
+	*out_nr = nr;
+	return 0;
+}
+
+int hv_state_save(struct hv_vm *vm, const char *path, uint64_t *bytes)
+{
+	struct hv_state_hdr hdr = { .nr_vcpus = vm->nr_vcpus };
+	struct hv_state_sec *secs = NULL;
+	uint32_t nr = 0;
+	double t0 = now_s();
+	struct stat st;
+	int fd = -1, rc;
+
+	rc = hv_state_collect(vm, &hdr.flags, &secs, &nr);
 	if (rc)
-		goto out;
+		return rc;
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		rc = -errno;
@@ -801,7 +820,7 @@ out:
 static int load_fail(const char *path, int rc, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-static int load_fail(const char *path, int rc, const char *fmt, ...)
+static int load_fail(const char *what, int rc, const char *fmt, ...)
 {
 	char msg[256];
 	va_list ap;
@@ -809,7 +828,7 @@ static int load_fail(const char *path, int rc, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	hv_err("restore %s: %s", path, msg);
+	hv_err("%s: %s", what, msg);
 	return rc;
 }
 
@@ -909,25 +928,16 @@ static int apply_vm(struct hv_vm *vm, const struct hv_state_sec *s,
 	return 0;
 }
 
-int hv_state_load(struct hv_vm *vm, int fd, const struct hv_state_hdr *hdr,
-		  const char *path)
+int hv_state_apply(struct hv_vm *vm, const struct hv_state_hdr *hdr,
+		   const struct hv_state_sec *secs, uint32_t nr,
+		   const char *path)
 {
-	struct hv_state_sec *secs = NULL;
-	uint32_t nr = 0;
-	char err[256];
 	const char *why;
 	int rc;
 
-	if (hdr->ram_size != vm->ram_size || hdr->nr_vcpus != vm->nr_vcpus)
-		return load_fail(path, -EINVAL, "VM built with the wrong "
-				 "size");
-	rc = hv_state_read_body(fd, hdr, &secs, &nr, vm->ram, err,
-				sizeof(err));
-	if (rc)
-		return load_fail(path, rc, "%s", err);
 	rc = check_secs(vm, hdr, secs, nr, path);
 	if (rc)
-		goto out;
+		return rc;
 	/* The VM-wide state first, then vCPUs, then devices. */
 	for (uint32_t i = 0; i < nr && !rc; i++)
 		rc = apply_vm(vm, &secs[i], path);
@@ -953,7 +963,71 @@ int hv_state_load(struct hv_vm *vm, int fd, const struct hv_state_hdr *hdr,
 				  dev->name, rc == -EINVAL ? "invalid" :
 				  strerror(-rc));
 	}
-out:
+	return rc;
+}
+
+int hv_state_check_layout(const struct hv_state_hdr *hdr,
+			  const struct hv_state_sec *secs, uint32_t nr,
+			  char *err, size_t errlen)
+{
+	struct rd r = { .fd = -1, .err = err, .errlen = errlen };
+	struct order o = { 0 };
+	int rc;
+
+	for (uint32_t i = 0; i < nr; i++) {
+		struct hv_state_sec_hdr sh = { .type = secs[i].type,
+					       .instance = secs[i].instance,
+					       .len = secs[i].len };
+		uint64_t want;
+
+		if (sh.type == HV_SEC_RAM || sh.type == HV_SEC_END)
+			return rd_fail(&r, -EINVAL, "section %u: %s in a "
+				       "stream", i, sec_names[sh.type]);
+		rc = check_order(&r, hdr, &o, &sh, i);
+		if (rc)
+			return rc;
+		want = fixed_len(sh.type);
+		if (want ? sh.len != want : sh.len > HV_STATE_SEC_MAX)
+			return rd_fail(&r, -EINVAL, "%s %u: length %llu, want "
+				       "%s%llu", sec_names[sh.type],
+				       sh.instance, (unsigned long long)sh.len,
+				       want ? "" : "at most ",
+				       (unsigned long long)(want ? want :
+							    HV_STATE_SEC_MAX));
+	}
+	while (o.want_fixed < 4 &&
+	       ((const uint32_t[]){ 0, HV_STATE_F_NO_CLOCK,
+				    HV_STATE_F_NO_IRQCHIP,
+				    HV_STATE_F_NO_PIT })[o.want_fixed] &
+		       hdr->flags)
+		o.want_fixed++;
+	if (o.want_fixed < 4)
+		return rd_fail(&r, -EINVAL, "the state ends before its %s "
+			       "section", sec_names[o.want_fixed + 1]);
+	if (o.vcpus != hdr->nr_vcpus)
+		return rd_fail(&r, -EINVAL, "the state ends where VCPU %u was "
+			       "due (the header says %u vCPUs)", o.vcpus,
+			       hdr->nr_vcpus);
+	return 0;
+}
+
+int hv_state_load(struct hv_vm *vm, int fd, const struct hv_state_hdr *hdr,
+		  const char *path)
+{
+	struct hv_state_sec *secs = NULL;
+	uint32_t nr = 0;
+	char err[256], what[1100];
+	int rc;
+
+	snprintf(what, sizeof(what), "restore %s", path);
+	if (hdr->ram_size != vm->ram_size || hdr->nr_vcpus != vm->nr_vcpus)
+		return load_fail(what, -EINVAL, "VM built with the wrong "
+				 "size");
+	rc = hv_state_read_body(fd, hdr, &secs, &nr, vm->ram, err,
+				sizeof(err));
+	if (rc)
+		return load_fail(what, rc, "%s", err);
+	rc = hv_state_apply(vm, hdr, secs, nr, what);
 	hv_state_secs_free(secs, nr);
 	return rc;
 }

@@ -144,6 +144,41 @@ int hv_state_save(struct hv_vm *vm, const char *path, uint64_t *bytes);
 int hv_state_load(struct hv_vm *vm, int fd, const struct hv_state_hdr *hdr,
 		  const char *path);
 
+/*
+ * The paused @vm's state as sections, as hv_state_save writes them (VM,
+ * CLOCK, IRQCHIP, PIT, VCPUs, DEVICEs; no RAM, no END): *@secs (*@nr of
+ * them, for hv_state_secs_free) and *@flags (HV_STATE_F_*: what this KVM
+ * could not give).  For the migration stream.
+ */
+int hv_state_collect(struct hv_vm *vm, uint32_t *flags,
+		     struct hv_state_sec **secs, uint32_t *nr);
+
+/*
+ * Check sections that came from elsewhere than a state file (the
+ * migration stream) as the file's reader does: order, instances and
+ * lengths, for @hdr's nr_vcpus and flags.  -EINVAL with @err.
+ */
+int hv_state_check_layout(const struct hv_state_hdr *hdr,
+			  const struct hv_state_sec *secs, uint32_t nr,
+			  char *err, size_t errlen);
+
+/*
+ * Check @secs against @vm (irqchip, PIT, devices, vCPU blobs) and apply
+ * them: what hv_state_load does after reading.  Errors are said with
+ * hv_err as "@what: ...".
+ */
+int hv_state_apply(struct hv_vm *vm, const struct hv_state_hdr *hdr,
+		   const struct hv_state_sec *secs, uint32_t nr,
+		   const char *what);
+
+/*
+ * The next extent of @fd (a memfd) holding data at or after @off, as
+ * [*start, *end); the whole rest when @fd is -1 or cannot say.  Returns
+ * 0 when there is none, else 1.
+ */
+int hv_state_next_data(int fd, uint64_t off, uint64_t size, uint64_t *start,
+		       uint64_t *end);
+
 /* vcpu_state.c: one vCPU's state as a self-describing blob. */
 
 /* Read vCPU @v whole into a new blob (*@blob, for free()). */
@@ -168,6 +203,11 @@ int hv_dirty_log_enable(struct hv_vm *vm, unsigned int slot, int on);
  */
 int hv_dirty_log_get(struct hv_vm *vm, unsigned int slot, uint64_t *bitmap,
 		     size_t len);
+/*
+ * A device model wrote guest RAM at [@gpa, @gpa + @len): while logging is
+ * on, the next hv_dirty_log_get reports those pages too.  Any thread.
+ */
+void hv_dirty_mark(struct hv_vm *vm, uint64_t gpa, uint64_t len);
 size_t hv_dirty_bitmap_len(const struct hv_vm *vm, unsigned int slot);
 
 #endif

@@ -168,11 +168,34 @@ static void complete_pending(struct hv_vcpu *v)
 	}
 }
 
+/*
+ * Kicked by the throttle: sleep its share of the slice, then clear the
+ * kick's immediate_exit unless a pause came meanwhile (a pause sets
+ * paused under stop_lock before it kicks, so it is seen here or kicks
+ * again after).
+ */
+static void throttle_sleep(struct hv_vcpu *v)
+{
+	struct hv_vm *vm = v->vm;
+	unsigned int pct = __atomic_load_n(&vm->throttle_pct, __ATOMIC_RELAXED);
+	struct timespec ts = { 0, (long)pct * 100000L };
+
+	if (!__atomic_exchange_n(&v->throttle_kicked, 0, __ATOMIC_SEQ_CST))
+		return;
+	if (pct)
+		nanosleep(&ts, NULL);
+	pthread_mutex_lock(&vm->stop_lock);
+	if (!vm->paused && vm->stop == HV_RUNNING)
+		__atomic_store_n(&v->run->immediate_exit, 0, __ATOMIC_SEQ_CST);
+	pthread_mutex_unlock(&vm->stop_lock);
+}
+
 /* Before each KVM_RUN: park while the VM is paused. */
 static void park_if_paused(struct hv_vcpu *v)
 {
 	struct hv_vm *vm = v->vm;
 
+	throttle_sleep(v);
 	pthread_mutex_lock(&vm->stop_lock);
 	if (vm->paused) {
 		pthread_mutex_unlock(&vm->stop_lock);
@@ -217,6 +240,57 @@ void hv_vm_unpause(struct hv_vm *vm)
 	vm->paused = 0;
 	pthread_cond_broadcast(&vm->stop_cond);
 	pthread_mutex_unlock(&vm->stop_lock);
+}
+
+#define THROTTLE_SLICE_NS	10000000L
+
+static void *throttle_thread(void *arg)
+{
+	struct hv_vm *vm = arg;
+	struct timespec ts = { 0, THROTTLE_SLICE_NS };
+
+	while (__atomic_load_n(&vm->throttle_pct, __ATOMIC_RELAXED) &&
+	       hv_vm_stopped(vm) == HV_RUNNING) {
+		for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
+			struct hv_vcpu *v = &vm->vcpus[i];
+
+			if (!v->started)
+				continue;
+			__atomic_store_n(&v->throttle_kicked, 1,
+					 __ATOMIC_SEQ_CST);
+			kick(v);
+		}
+		nanosleep(&ts, NULL);
+	}
+	return NULL;
+}
+
+int hv_vm_throttle(struct hv_vm *vm, unsigned int pct)
+{
+	sigset_t set, old;
+	int r;
+
+	if (pct > 99)
+		pct = 99;
+	__atomic_store_n(&vm->throttle_pct, pct, __ATOMIC_RELAXED);
+	if (!pct && vm->throttle_started) {
+		pthread_join(vm->throttle_thread, NULL);
+		vm->throttle_started = 0;
+	}
+	if (!pct || vm->throttle_started)
+		return 0;
+	/* as the vCPU threads: the kick signal is theirs alone */
+	sigemptyset(&set);
+	sigaddset(&set, HV_KICK_SIGNAL);
+	pthread_sigmask(SIG_BLOCK, &set, &old);
+	r = pthread_create(&vm->throttle_thread, NULL, throttle_thread, vm);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (r) {
+		__atomic_store_n(&vm->throttle_pct, 0, __ATOMIC_RELAXED);
+		return -r;
+	}
+	vm->throttle_started = 1;
+	return 0;
 }
 
 static uint64_t thread_cpu_ns(clockid_t clk)

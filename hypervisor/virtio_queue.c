@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "hv.h"
+#include "state.h"
 #include "virtio_queue.h"
 
 struct vq_desc {
@@ -109,6 +110,33 @@ int hv_vq_pop(struct hv_vm *vm, struct hv_vq *vq, struct hv_vq_chain *chain,
 	return 1;
 }
 
+/*
+ * For live migration: the writable buffers of the chain at @head, which
+ * the device has just filled, are dirty.  The walk is bounded and checked
+ * as hv_vq_pop's; a guest that changed an in-flight chain only changes
+ * which pages are sent again.
+ */
+static void mark_chain_dirty(struct hv_vm *vm, const struct hv_vq *vq,
+			     uint16_t head)
+{
+	const struct vq_desc *table = hv_gpa_ptr(vm, vq->desc,
+						 16ULL * vq->num);
+	uint16_t idx = head;
+
+	if (!table || !__atomic_load_n(&vm->dev_dirty_on, __ATOMIC_ACQUIRE))
+		return;
+	for (unsigned int n = 0; n < vq->num && idx < vq->num; n++) {
+		struct vq_desc d;
+
+		memcpy(&d, &table[idx], sizeof(d));
+		if (d.flags & HV_VQ_DESC_F_WRITE)
+			hv_dirty_mark(vm, d.addr, d.len);
+		if (!(d.flags & HV_VQ_DESC_F_NEXT))
+			break;
+		idx = d.next;
+	}
+}
+
 int hv_vq_push(struct hv_vm *vm, struct hv_vq *vq, uint16_t head,
 	       uint32_t len)
 {
@@ -117,6 +145,8 @@ int hv_vq_push(struct hv_vm *vm, struct hv_vq *vq, uint16_t head,
 
 	if (!vq->ready || !used)
 		return -EINVAL;
+	mark_chain_dirty(vm, vq, head);
+	hv_dirty_mark(vm, vq->used, USED_SIZE(vq->num));
 	memcpy(used + 4 + 8 * (vq->used_idx % vq->num), elem, sizeof(elem));
 	vq->used_idx++;
 	/* The element must be visible before the index that publishes it. */

@@ -201,6 +201,7 @@ void hv_vm_free(struct hv_vm *vm)
 {
 	if (!vm)
 		return;
+	hv_vm_throttle(vm, 0);
 	hv_vcpus_stop(vm);
 	hv_console_stop(vm);
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
@@ -211,6 +212,7 @@ void hv_vm_free(struct hv_vm *vm)
 	}
 	free(vm->vcpus);
 	hv_devices_destroy(vm);
+	free(vm->dev_dirty);
 	hv_bus_dispose(&vm->pio);
 	hv_bus_dispose(&vm->mmio);
 	if (vm->ram)

@@ -53,7 +53,18 @@ static int check_build(dc_ctx *ctx, const struct dc_build *b)
 			b->domid, DC_DOMID_MAX);
 		return -EINVAL;
 	}
-	if (!b->kernel || !*b->kernel) {
+	if (b->flags & ~DC_BUILD_INCOMING) {
+		dc__log(ctx, DC_LOG_ERROR, "domain %u: unknown build flags %#x",
+			b->domid, b->flags);
+		return -EINVAL;
+	}
+	if (b->flags & DC_BUILD_INCOMING && b->incoming_fd < 0) {
+		dc__log(ctx, DC_LOG_ERROR, "domain %u: incoming, but no stream "
+			"fd", b->domid);
+		return -EBADF;
+	}
+	/* a received guest is not booted: its kernel is in the stream */
+	if ((!b->kernel || !*b->kernel) && !(b->flags & DC_BUILD_INCOMING)) {
 		dc__log(ctx, DC_LOG_ERROR, "domain %u: no kernel given", b->domid);
 		return -EINVAL;
 	}
@@ -119,8 +130,14 @@ static void build_argv(dc_ctx *ctx, const struct dc_build *b, const char *sock,
 	argv[i++] = sock;
 	argv[i++] = "--ready-fd";
 	argv[i++] = "3";
-	argv[i++] = "--kernel";
-	argv[i++] = b->kernel;
+	if (b->kernel && *b->kernel) {
+		argv[i++] = "--kernel";
+		argv[i++] = b->kernel;
+	}
+	if (b->flags & DC_BUILD_INCOMING) {
+		argv[i++] = "--incoming";
+		argv[i++] = "4";	/* DC__PASS_FD */
+	}
 	argv[i++] = "--memory";
 	argv[i++] = nums[1];
 	argv[i++] = "--vcpus";
@@ -290,7 +307,9 @@ int dc_domain_create_start(dc_ctx *ctx, const struct dc_build *b,
 	argv_add_maxvcpus(argv, b, maxvcpus);
 	argv_add_log_cap(argv, b->console_log, b->console_log_max,
 			 b->console_log_keep, cap);
-	return dc__spawn_start(ctx, b->domid, argv, op);
+	return dc__spawn_start(ctx, b->domid, argv,
+			       b->flags & DC_BUILD_INCOMING ? b->incoming_fd :
+							      -1, op);
 }
 
 int dc_domain_create(dc_ctx *ctx, const struct dc_build *b, pid_t *pid)
@@ -370,7 +389,7 @@ int dc_domain_restore(dc_ctx *ctx, const struct dc_restore *r, pid_t *pid)
 	argv_add_tty(argv, tty);
 	argv_add_log_cap(argv, r->console_log, r->console_log_max,
 			 r->console_log_keep, cap);
-	rc = dc__spawn_start(ctx, r->domid, argv, &op);
+	rc = dc__spawn_start(ctx, r->domid, argv, -1, &op);
 	return rc ? rc : dc__op_wait(op, pid);
 }
 

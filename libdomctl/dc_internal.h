@@ -49,8 +49,14 @@ int dc__tty_path(dc_ctx *ctx, uint32_t domid, char *buf, size_t len);
 
 /* ---- dc_op.c ---- */
 /* Spawn the monitor of @argv (its --ready-fd is 3); the op ends when its
- * guest runs. */
+ * guest runs.  @pass_fd, if not -1, is its fd 4 (--incoming 4), and the
+ * deadline is then an hour: the stream may take that long. */
 int dc__spawn_start(dc_ctx *ctx, uint32_t domid, const char **argv,
+		    int pass_fd, struct dc_op **op);
+/* The fd 4 dc__spawn_start gives the monitor. */
+#define DC__PASS_FD 4
+/* A send op on @conn (taken over), which sent request @seq. */
+int dc__send_op_new(dc_ctx *ctx, uint32_t domid, int conn, uint32_t seq,
 		    struct dc_op **op);
 /* Wait for @op to end, free it: dc_op_step's result. */
 int dc__op_wait(struct dc_op *op, pid_t *pid);

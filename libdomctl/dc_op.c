@@ -27,14 +27,22 @@
 
 /* How long a monitor may take to start its guest, or to go away. */
 #define CREATE_TIMEOUT_MS 30000
+/* A create from a migration stream waits for the stream: the monitor
+ * itself fails one stalled HV_RECV_STALL_MS (60 s). */
+#define INCOMING_TIMEOUT_MS (3600 * 1000)
+/* A send hears progress every second; this long without a word and the
+ * monitor is wedged. */
+#define SEND_SILENCE_MS 120000
 #define DESTROY_TIMEOUT_MS 10000
 /* Where the monitor finds its ready pipe: xlhv run --ready-fd 3. */
 #define READY_FD 3
+/* And its migration stream, when it receives one: --incoming 4. */
+#define PASS_FD 4
 /* Without pidfd_open (old kernels, valgrind), a gone monitor is looked
  * for this often. */
 #define GONE_POLL_MS 10
 
-enum op_kind { OP_START, OP_DESTROY };
+enum op_kind { OP_START, OP_DESTROY, OP_SEND };
 
 struct dc_op {
 	dc_ctx *ctx;
@@ -49,6 +57,14 @@ struct dc_op {
 	int waited_ms;	/* destroy without a pidfd: ticks counted */
 	size_t len;
 	char text[4096]; /* start: what the monitor said */
+	/* send: the request's seq, what was read, its outcome */
+	uint32_t seq;
+	size_t blen;
+	uint8_t buf[2 * DC_WIRE_BUF_SIZE];
+	bool has_prog, done;
+	int status;
+	struct dc_send_progress prog;
+	struct dc_send_result res;
 };
 
 static int timer_arm(int fd, int ms, bool periodic)
@@ -168,12 +184,18 @@ static int monitor_pid(dc_ctx *ctx, uint32_t domid, pid_t *pid, int *fdp)
  * async-signal-safe calls from here on.
  */
 static void __attribute__((noreturn))
-spawn_monitor(const char **argv, int ready_w)
+spawn_monitor(const char **argv, int ready_w, int pass_fd)
 {
-	int null;
+	int null, in = -1;
 
 	if (setsid() < 0)
 		_exit(127);
+	/* out of the way of 0..3 first (F_DUPFD: not close-on-exec) */
+	if (pass_fd >= 0) {
+		in = fcntl(pass_fd, F_DUPFD, PASS_FD + 1);
+		if (in < 0)
+			_exit(127);
+	}
 	switch (fork()) {
 	case -1:
 		_exit(127);
@@ -184,8 +206,11 @@ spawn_monitor(const char **argv, int ready_w)
 	}
 	null = open("/dev/null", O_RDWR);
 	if (null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 ||
-	    dup2(ready_w, 2) < 0 || dup2(ready_w, READY_FD) < 0)
+	    dup2(ready_w, 2) < 0 || dup2(ready_w, READY_FD) < 0 ||
+	    (in >= 0 && dup2(in, PASS_FD) < 0))
 		_exit(127);
+	if (in >= 0)
+		close(in);
 	execv(argv[0], (char *const *)argv);
 	dprintf(READY_FD, "cannot run %s (errno %d)\nerr %d\n", argv[0], errno,
 		errno);
@@ -193,7 +218,7 @@ spawn_monitor(const char **argv, int ready_w)
 }
 
 int dc__spawn_start(dc_ctx *ctx, uint32_t domid, const char **argv,
-		    struct dc_op **out)
+		    int pass_fd, struct dc_op **out)
 {
 	int pipefd[2], rc;
 	struct dc_op *op;
@@ -215,8 +240,9 @@ int dc__spawn_start(dc_ctx *ctx, uint32_t domid, const char **argv,
 		close(pipefd[1]);
 		return rc;
 	}
-	rc = op_new(ctx, OP_START, domid, pipefd[0], CREATE_TIMEOUT_MS, false,
-		    &op);
+	rc = op_new(ctx, OP_START, domid, pipefd[0],
+		    pass_fd >= 0 ? INCOMING_TIMEOUT_MS : CREATE_TIMEOUT_MS,
+		    false, &op);
 	if (rc) {
 		close(pipefd[1]);
 		return rc;
@@ -229,7 +255,7 @@ int dc__spawn_start(dc_ctx *ctx, uint32_t domid, const char **argv,
 		return rc;
 	}
 	if (child == 0)
-		spawn_monitor(argv, pipefd[1]);
+		spawn_monitor(argv, pipefd[1], pass_fd);
 	close(pipefd[1]);
 	op->child = child;
 	*out = op;
@@ -414,10 +440,142 @@ static int destroy_step(struct dc_op *op)
 	return gone(op) ? destroy_step(op) : -EAGAIN;
 }
 
+/* ---- send ---- */
+
+int dc__send_op_new(dc_ctx *ctx, uint32_t domid, int conn, uint32_t seq,
+		    struct dc_op **out)
+{
+	struct dc_op *op;
+	int rc;
+
+	rc = op_new(ctx, OP_SEND, domid, conn, SEND_SILENCE_MS, false, &op);
+	if (rc)
+		return rc;
+	op->seq = seq;
+	*out = op;
+	return 0;
+}
+
+static int send_msg(struct dc_op *op, const struct dc_wire_msg *m)
+{
+	struct dc_wire_progress wp;
+	struct dc_wire_send_reply wr;
+	const uint8_t *body;
+	uint32_t blen;
+	int32_t status;
+
+	if (m->hdr.seq != op->seq)
+		return -EPROTO;
+	if (m->hdr.type == DC_WIRE_PROGRESS) {
+		memcpy(&wp, m->payload, sizeof(wp));
+		op->prog = (struct dc_send_progress){
+			.pass = wp.pass, .paused = wp.paused,
+			.pages_total = wp.pages_total,
+			.pages_sent = wp.pages_sent,
+			.pages_dirty = wp.pages_dirty,
+			.dirty_pages_per_s = wp.dirty_pages_per_s,
+			.bytes_sent = wp.bytes_sent,
+			.bytes_per_s = wp.bytes_per_s,
+			.est_downtime_ms = wp.est_downtime_ms,
+			.throttle_pct = wp.throttle_pct,
+		};
+		op->has_prog = true;
+		return -EAGAIN;
+	}
+	if (m->hdr.type != (DC_WIRE_SEND | DC_WIRE_REPLY) ||
+	    dc_wire_reply_status(m, &status, &body, &blen))
+		return -EPROTO;
+	if (status == 0) {
+		memcpy(&wr, body, sizeof(wr));
+		op->res = (struct dc_send_result){
+			.bytes = wr.bytes, .pages_sent = wr.pages_sent,
+			.passes = wr.passes, .throttle_pct = wr.throttle_pct,
+			.downtime_ns = wr.downtime_ns, .total_ns = wr.total_ns,
+		};
+	}
+	return status;
+}
+
+static int send_step(struct dc_op *op)
+{
+	struct dc_wire_msg m;
+	bool heard = false;
+	ssize_t r;
+	int n, rc;
+
+	if (op->done)
+		return op->status;
+	for (;;) {
+		r = recv(op->src, op->buf + op->blen,
+			 sizeof(op->buf) - op->blen, MSG_DONTWAIT);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			break;
+		if (r <= 0) {
+			rc = r < 0 ? -errno : -ECONNRESET;
+			dc__log(op->ctx, DC_LOG_ERROR, "domain %u: the monitor "
+				"ended the send without a reply%s%s", op->domid,
+				r < 0 ? ": " : "", r < 0 ? strerror(errno) : "");
+			goto done;
+		}
+		op->blen += (size_t)r;
+		while ((n = dc_wire_parse(op->buf, op->blen, &m)) > 0) {
+			rc = send_msg(op, &m);
+			memmove(op->buf, op->buf + n, op->blen - (size_t)n);
+			op->blen -= (size_t)n;
+			heard = true;
+			if (rc != -EAGAIN)
+				goto done;
+		}
+		if (n < 0) {
+			rc = -EPROTO;
+			dc__log(op->ctx, DC_LOG_ERROR, "domain %u: malformed "
+				"message during a send", op->domid);
+			goto done;
+		}
+	}
+	if (heard)
+		return timer_arm(op->timer, SEND_SILENCE_MS, false) ?: -EAGAIN;
+	if (!timer_fired(op))
+		return -EAGAIN;
+	dc__log(op->ctx, DC_LOG_ERROR, "domain %u: no word from the monitor "
+		"for %d s during a send", op->domid, SEND_SILENCE_MS / 1000);
+	rc = -ETIMEDOUT;
+done:
+	if (rc == -EPROTO)
+		dc__log(op->ctx, DC_LOG_ERROR, "domain %u: unexpected message "
+			"during a send", op->domid);
+	op->done = true;
+	op->status = rc;
+	return rc;
+}
+
+int dc_op_send_progress(struct dc_op *op, struct dc_send_progress *p)
+{
+	if (op->kind != OP_SEND)
+		return -EINVAL;
+	if (!op->has_prog)
+		return -EAGAIN;
+	*p = op->prog;
+	op->has_prog = false;
+	return 0;
+}
+
+int dc_op_send_result(const struct dc_op *op, struct dc_send_result *res)
+{
+	if (op->kind != OP_SEND || !op->done || op->status)
+		return -EINVAL;
+	*res = op->res;
+	return 0;
+}
+
 int dc_op_step(struct dc_op *op, pid_t *pid)
 {
 	pid_t ignored;
 
+	if (op->kind == OP_SEND)
+		return send_step(op);
 	if (op->kind == OP_DESTROY)
 		return destroy_step(op);
 	return start_step(op, pid ? pid : &ignored);

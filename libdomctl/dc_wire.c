@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "dc_wire.h"
@@ -28,6 +29,9 @@ static const struct {
 			   sizeof(struct dc_wire_save_reply) },
 	[DC_WIRE_SET_MEMORY] = { sizeof(struct dc_wire_set_memory), 0 },
 	[DC_WIRE_SET_VCPUS] = { sizeof(struct dc_wire_set_vcpus), 0 },
+	[DC_WIRE_SEND] = { sizeof(struct dc_wire_send),
+			   sizeof(struct dc_wire_send_reply) },
+	[DC_WIRE_PROGRESS] = { sizeof(struct dc_wire_progress), 0 },
 };
 
 int dc_wire_encode(void *buf, size_t cap, uint16_t type, uint32_t seq,
@@ -173,4 +177,76 @@ int dc_wire_send(int fd, const void *buf, size_t len)
 		len -= (size_t)r;
 	}
 	return 0;
+}
+
+int dc_wire_send_fd(int sock, const void *buf, size_t len, int fd)
+{
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} cm;
+	struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
+	struct msghdr mh = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cm.buf, .msg_controllen = sizeof(cm.buf),
+	};
+	struct cmsghdr *c;
+	ssize_t r;
+
+	if (!len)
+		return -EINVAL;
+	memset(&cm, 0, sizeof(cm));
+	c = CMSG_FIRSTHDR(&mh);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	do
+		r = sendmsg(sock, &mh, MSG_NOSIGNAL);
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return -errno;
+	/* the fd went with the first byte; the rest is plain */
+	return dc_wire_send(sock, (const uint8_t *)buf + r, len - (size_t)r);
+}
+
+ssize_t dc_wire_recv_fd(int sock, void *buf, size_t len, int nonblock,
+			int *fd)
+{
+	union {
+		struct cmsghdr h;
+		char buf[CMSG_SPACE(4 * sizeof(int))];
+	} cm;
+	struct iovec iov = { .iov_base = buf, .iov_len = len };
+	struct msghdr mh = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = cm.buf, .msg_controllen = sizeof(cm.buf),
+	};
+	struct cmsghdr *c;
+	ssize_t r;
+
+	*fd = -1;
+	do
+		r = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC |
+			    (nonblock ? MSG_DONTWAIT : 0));
+	while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return -errno;
+	for (c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
+		size_t n;
+
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+			continue;
+		n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (size_t i = 0; i < n; i++) {
+			int f;
+
+			memcpy(&f, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+			if (*fd < 0)
+				*fd = f;
+			else
+				close(f);
+		}
+	}
+	return r;
 }

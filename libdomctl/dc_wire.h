@@ -44,6 +44,14 @@ enum dc_wire_type {
 	DC_WIRE_SAVE,		/* dc_wire_save -> dc_wire_save_reply */
 	DC_WIRE_SET_MEMORY,	/* dc_wire_set_memory -> (balloon target) */
 	DC_WIRE_SET_VCPUS,	/* dc_wire_set_vcpus -> (vCPU hotplug) */
+	/*
+	 * dc_wire_send, with the stream's fd as SCM_RIGHTS on its first
+	 * byte -> dc_wire_send_reply once the stream is complete.  Until
+	 * then the monitor sends DC_WIRE_PROGRESS on that connection, and
+	 * the connection closing cancels the send.
+	 */
+	DC_WIRE_SEND,
+	DC_WIRE_PROGRESS,	/* monitor -> client: dc_wire_progress, unasked */
 	DC_WIRE_TYPE_MAX,
 };
 
@@ -81,6 +89,40 @@ struct dc_wire_set_vcpus {
 struct dc_wire_save_reply {
 	uint64_t bytes;		/* the file's size */
 	uint64_t save_ns;	/* from the pause to the file on disk */
+};
+
+/* The fields of struct dc_send_opts (domctl.h). */
+struct dc_wire_send {
+	uint32_t flags;		/* DC_SEND_* */
+	uint32_t max_downtime_ms;
+	uint64_t max_bytes_per_s;
+	uint32_t max_passes;
+	uint32_t pad;
+};
+
+/* The fields of struct dc_send_progress. */
+struct dc_wire_progress {
+	uint32_t pass;
+	uint32_t paused;
+	uint64_t pages_total;
+	uint64_t pages_sent;
+	uint64_t pages_dirty;
+	uint64_t dirty_pages_per_s;
+	uint64_t bytes_sent;
+	uint64_t bytes_per_s;
+	uint64_t est_downtime_ms;
+	uint32_t throttle_pct;
+	uint32_t pad;
+};
+
+/* The fields of struct dc_send_result. */
+struct dc_wire_send_reply {
+	uint64_t bytes;
+	uint64_t pages_sent;
+	uint32_t passes;
+	uint32_t throttle_pct;
+	uint64_t downtime_ns;
+	uint64_t total_ns;
 };
 
 struct dc_wire_info {
@@ -135,6 +177,21 @@ int dc_wire_recv(int fd, void *buf, size_t cap, struct dc_wire_msg *msg);
 
 /* Send all of @len bytes of @buf on socket @fd.  Returns 0 or -errno. */
 int dc_wire_send(int fd, const void *buf, size_t len);
+
+/*
+ * dc_wire_send with @fd passed along (SCM_RIGHTS) on the first byte.
+ * Returns 0 or -errno.
+ */
+int dc_wire_send_fd(int sock, const void *buf, size_t len, int fd);
+
+/*
+ * recv() of up to @len bytes into @buf (MSG_DONTWAIT with @nonblock),
+ * taking any fd passed with them: the first into *@fd (close-on-exec),
+ * or -1; any more are closed.  Returns the bytes read (0 on EOF) or
+ * -errno.
+ */
+ssize_t dc_wire_recv_fd(int sock, void *buf, size_t len, int nonblock,
+			int *fd);
 
 #define DC_WIRE_BUF_SIZE (sizeof(struct dc_wire_hdr) + DC_WIRE_MAX_PAYLOAD)
 

@@ -134,6 +134,33 @@ START_TEST(test_pop_push)
 }
 END_TEST
 
+/* What a device writes through a chain shows in the migration's dirty log. */
+START_TEST(test_push_marks_dirty)
+{
+	struct hv_vq_chain c;
+	const char *why = NULL;
+	uint64_t bits[1] = { 0 };
+
+	vm.dev_dirty = bits;
+	ck_assert_int_eq(hv_vq_activate(&vm, &vq), 0);
+	*d(0) = (struct desc){ BUF, 16, HV_VQ_DESC_F_NEXT, 1 };	/* page 4, read */
+	*d(1) = (struct desc){ 0x5f00, 0x200,			/* pages 5-6 */
+			       HV_VQ_DESC_F_NEXT | HV_VQ_DESC_F_WRITE, 2 };
+	*d(2) = (struct desc){ 0x7000, 1, HV_VQ_DESC_F_WRITE, 0 }; /* page 7 */
+	offer(0);
+	ck_assert_int_eq(hv_vq_pop(&vm, &vq, &c, &why), 1);
+	ck_assert_int_eq(hv_vq_push(&vm, &vq, 0, 1), 0);
+	ck_assert_uint_eq(bits[0], 0);		/* logging off: nothing */
+	vm.dev_dirty_on = 1;
+	offer(0);
+	ck_assert_int_eq(hv_vq_pop(&vm, &vq, &c, &why), 1);
+	ck_assert_int_eq(hv_vq_push(&vm, &vq, 0, 1), 0);
+	/* the used ring (page 3) and the writable buffers, not the readable */
+	ck_assert_uint_eq(bits[0], (1u << 3) | (1u << 5) | (1u << 6) | (1u << 7));
+	vm.dev_dirty = NULL;
+}
+END_TEST
+
 START_TEST(test_wrap)
 {
 	struct hv_vq_chain c;
@@ -366,6 +393,7 @@ int main(void)
 	tcase_add_loop_test(tc, test_activate, 0,
 			    sizeof(layouts) / sizeof(layouts[0]));
 	tcase_add_test(tc, test_pop_push);
+	tcase_add_test(tc, test_push_marks_dirty);
 	tcase_add_test(tc, test_wrap);
 	tcase_add_loop_test(tc, test_broken, 0,
 			    sizeof(broken) / sizeof(broken[0]));

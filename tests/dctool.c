@@ -9,16 +9,28 @@
  *   dctool RUNDIR scale N KERNEL
  *   dctool RUNDIR watch DOMID COUNT
  *   dctool RUNDIR save DOMID FILE [destroy] | restore DOMID FILE [CONSOLE_LOG]
+ *   dctool RUNDIR send DOMID FILE|- [live] [destroy|resume] [debug]
+ *                 [downtime=MS] [passes=N] [bw=BYTES_PER_S] [progress]
+ *   dctool RUNDIR incoming DOMID KERNEL MEMORY_MIB VCPUS CONSOLE_LOG < STREAM
  *
  * info and list print "DOMID PID STATE REASON VCPUS MEMORY_KIB CPU_NS".
  * scale creates domains 1..N in this one process, lists, pauses, unpauses
  * and destroys them all, checking each step and that no fd leaked.
  * watch prints "watching", then "STATE REASON" for COUNT state changes.
  * save prints "BYTES SAVE_NS"; restore prints the new monitor's pid.
+ * send writes the stream to FILE ('-': standard output) and prints
+ * "bytes=B pages_sent=P passes=N throttle=T downtime_ns=D total_ns=T"
+ * (on standard error when the stream goes to standard output), after
+ * "progress pass=N paused=P sent=S dirty=D est_ms=E throttle=T" lines on
+ * standard error with "progress"; incoming
+ * creates the domain from the stream on standard input, left paused,
+ * and prints the new monitor's pid.
  */
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <dirent.h>
@@ -150,6 +162,77 @@ static int scale(dc_ctx *ctx, uint32_t n, const char *kernel)
 	return rc;
 }
 
+/* send DOMID FILE|- [live] [destroy|resume] [debug] [downtime=MS] ... */
+static int send(dc_ctx *ctx, int argc, char **argv)
+{
+	struct dc_send_opts o = { 0 };
+	struct dc_send_result res;
+	struct dc_send_progress p;
+	int to_stdout = !strcmp(argv[4], "-"), show = 0, fd, rc;
+	struct dc_op *op;
+	struct pollfd pfd;
+
+	for (int i = 5; i < argc; i++) {
+		if (!strcmp(argv[i], "live"))
+			o.flags |= DC_SEND_LIVE;
+		else if (!strcmp(argv[i], "destroy"))
+			o.flags |= DC_SEND_DESTROY;
+		else if (!strcmp(argv[i], "resume"))
+			o.flags |= DC_SEND_RESUME;
+		else if (!strcmp(argv[i], "debug"))
+			o.flags |= DC_SEND_DEBUG;
+		else if (!strncmp(argv[i], "downtime=", 9))
+			o.max_downtime_ms = (uint32_t)num(argv[i] + 9);
+		else if (!strncmp(argv[i], "passes=", 7))
+			o.max_passes = (uint32_t)num(argv[i] + 7);
+		else if (!strncmp(argv[i], "bw=", 3))
+			o.max_bytes_per_s = num(argv[i] + 3);
+		else if (!strcmp(argv[i], "progress"))
+			show = 1;
+		else {
+			fprintf(stderr, "dctool: send: unknown option %s\n",
+				argv[i]);
+			exit(2);
+		}
+	}
+	fd = to_stdout ? STDOUT_FILENO :
+			 open(argv[4], O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+			      0600);
+	if (fd < 0)
+		return -errno;
+	/* the op, as xld drives it, to see the progress on the way */
+	rc = dc_domain_send_start(ctx, (uint32_t)num(argv[3]), fd, &o, &op);
+	if (!to_stdout)
+		close(fd);
+	if (rc)
+		return rc;
+	pfd = (struct pollfd){ .fd = dc_op_fd(op), .events = POLLIN };
+	while ((rc = dc_op_step(op, NULL)) == -EAGAIN) {
+		if (dc_op_send_progress(op, &p) == 0 && show)
+			fprintf(stderr, "progress pass=%u paused=%u sent=%llu "
+				"dirty=%llu est_ms=%llu throttle=%u\n",
+				p.pass, p.paused,
+				(unsigned long long)p.pages_sent,
+				(unsigned long long)p.pages_dirty,
+				(unsigned long long)p.est_downtime_ms,
+				p.throttle_pct);
+		if (poll(&pfd, 1, -1) < 0 && errno != EINTR)
+			break;
+	}
+	if (!rc)
+		rc = dc_op_send_result(op, &res);
+	dc_op_free(op);
+	if (!rc)
+		fprintf(to_stdout ? stderr : stdout,
+			"bytes=%llu pages_sent=%llu passes=%u throttle=%u "
+			"downtime_ns=%llu total_ns=%llu\n",
+			(unsigned long long)res.bytes,
+			(unsigned long long)res.pages_sent, res.passes,
+			res.throttle_pct, (unsigned long long)res.downtime_ns,
+			(unsigned long long)res.total_ns);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	struct dc_dominfo info, *list;
@@ -224,6 +307,19 @@ int main(int argc, char **argv)
 		};
 
 		rc = dc_domain_restore(ctx, &r, &pid);
+		if (!rc)
+			printf("%d\n", (int)pid);
+	} else if (!strcmp(cmd, "send") && argc >= 5 && argc <= 12) {
+		rc = send(ctx, argc, argv);
+	} else if (!strcmp(cmd, "incoming") && argc == 8) {
+		struct dc_build b = {
+			.domid = num(argv[3]), .kernel = argv[4],
+			.memory_mib = num(argv[5]), .vcpus = num(argv[6]),
+			.console_log = argv[7],
+			.flags = DC_BUILD_INCOMING, .incoming_fd = STDIN_FILENO,
+		};
+
+		rc = dc_domain_create(ctx, &b, &pid);
 		if (!rc)
 			printf("%d\n", (int)pid);
 	} else if (!strcmp(cmd, "list") && argc == 3) {

@@ -81,7 +81,19 @@ struct dc_build {
 	size_t nnets;
 	const struct dc_disk *disks;	/* ndisks, at most DC_DISKS_MAX, in */
 	size_t ndisks;			/* the order the guest sees them */
+	uint32_t flags;			/* DC_BUILD_* */
+	int incoming_fd;		/* with DC_BUILD_INCOMING */
 };
+
+/*
+ * Build the domain from the migration stream on @incoming_fd (what
+ * dc_domain_send wrote, after any header of the caller's own) instead of
+ * booting it: kernel, ramdisk and cmdline are not needed; RAM and vCPUs
+ * must match the stream's.  The create returns once the whole stream is
+ * in, with the domain paused; it fails, with the monitor's message naming
+ * what is wrong in the stream, if the stream is bad or ends early.
+ */
+#define DC_BUILD_INCOMING	1u
 
 #define DC_DOMID_MAX 32751
 
@@ -231,6 +243,69 @@ struct dc_restore {
  * the file and what is wrong given to the log callback.
  */
 int dc_domain_restore(dc_ctx *ctx, const struct dc_restore *r, pid_t *pid);
+
+/* dc_send_opts flags. */
+#define DC_SEND_LIVE		1u	/* copy while it runs, then pause */
+#define DC_SEND_DEBUG		2u	/* send every page again, paused, to compare */
+#define DC_SEND_DESTROY		4u	/* destroy it once the stream is complete */
+#define DC_SEND_RESUME		8u	/* let it run again once complete */
+/* Neither DESTROY nor RESUME: it stays paused (migrate waits for "go"). */
+
+struct dc_send_opts {
+	uint32_t flags;			/* DC_SEND_* */
+	uint32_t max_downtime_ms;	/* the pause's budget; 0: 300 */
+	uint64_t max_bytes_per_s;	/* bandwidth cap; 0: none */
+	uint32_t max_passes;		/* live passes at most; 0: 30 */
+	uint32_t pad;
+};
+
+/* How a send is going, as the monitor reports it about once a second. */
+struct dc_send_progress {
+	uint32_t pass;			/* 1 = the full copy */
+	uint32_t paused;		/* the last, paused pass has begun */
+	uint64_t pages_total;		/* the guest's */
+	uint64_t pages_sent;		/* in every pass so far */
+	uint64_t pages_dirty;		/* still to send */
+	uint64_t dirty_pages_per_s;	/* the guest's write rate */
+	uint64_t bytes_sent;
+	uint64_t bytes_per_s;		/* the link's rate */
+	uint64_t est_downtime_ms;	/* if it paused now */
+	uint32_t throttle_pct;		/* auto-converge: vCPU time taken away */
+	uint32_t pad;
+};
+
+struct dc_send_result {
+	uint64_t bytes;			/* the stream's length */
+	uint64_t pages_sent;		/* pages sent, every pass */
+	uint32_t passes;		/* live passes (the paused one not counted) */
+	uint32_t throttle_pct;		/* the most auto-converge took */
+	uint64_t downtime_ns;		/* from the pause to the END written */
+	uint64_t total_ns;
+};
+
+/*
+ * Write @domid's migration stream (memory, vCPUs, interrupt controllers,
+ * clock, devices) to @fd: a pipe, socket or file, passed to the monitor.
+ * With DC_SEND_LIVE, memory is copied while the guest runs, pass after
+ * pass of what it dirtied, until what is left fits the downtime budget or
+ * the passes run out; then it is paused and the rest sent.  Without it
+ * the guest is paused first.  Disks are flushed while it is paused.  When
+ * anything fails (the reader goes, the disk fills, the send is cancelled)
+ * a guest that was running runs on, and the error is returned (-EPIPE,
+ * -ENOSPC, -ECANCELED...).  @res may be NULL.
+ */
+int dc_domain_send(dc_ctx *ctx, uint32_t domid, int fd,
+		   const struct dc_send_opts *opts, struct dc_send_result *res);
+/*
+ * The same as an op (see dc_op_step); dc_op_free before the end cancels
+ * the send and lets the guest run on.  While it runs, dc_op_send_progress
+ * gives the latest report (-EAGAIN: none since the last call); once
+ * dc_op_step has returned 0, dc_op_send_result gives the result.
+ */
+int dc_domain_send_start(dc_ctx *ctx, uint32_t domid, int fd,
+			 const struct dc_send_opts *opts, struct dc_op **op);
+int dc_op_send_progress(struct dc_op *op, struct dc_send_progress *p);
+int dc_op_send_result(const struct dc_op *op, struct dc_send_result *res);
 
 /*
  * Be told of @domid's state changes: returns a connected fd (close it to

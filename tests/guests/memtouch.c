@@ -4,7 +4,8 @@
  * region above the image, and check each pass left every page at the pass
  * number.  Runs in ring 3 (IOPL 3 for the ucall port), where PVM runs code
  * natively.  Command line: pages=N (1024), passes=N (100, 0 = forever),
- * report=N (print every N passes, 10).
+ * report=N (print every N passes, 10), delay=N (spin N iterations after
+ * each page: a lower dirty rate, for live migration tests; 0).
  */
 #include "runtime.h"
 
@@ -13,7 +14,7 @@
 
 struct touch {
 	uint8_t *base;
-	uint64_t pages, passes, report;
+	uint64_t pages, passes, report, delay;
 };
 
 extern char _end[];
@@ -26,8 +27,11 @@ static void touch_loop(void *arg)
 	uint64_t pass;
 
 	for (pass = 1; !t->passes || pass <= t->passes; pass++) {
-		for (uint64_t i = 0; i < t->pages; i++)
+		for (uint64_t i = 0; i < t->pages; i++) {
 			t->base[i * PAGE]++;
+			for (volatile uint64_t k = 0; k < t->delay; k++)
+				;
+		}
 		for (uint64_t i = 0; i < t->pages; i++)
 			GUEST_ASSERT_MSG(t->base[i * PAGE] == (uint8_t)pass,
 					 "page %lu holds %u after pass %lu", i,
@@ -51,6 +55,7 @@ void guest_main(unsigned int cpu, const struct hv_boot_info *bi)
 	touch.pages = guest_cmdline_uint(bi, "pages", 1024);
 	touch.passes = guest_cmdline_uint(bi, "passes", 100);
 	touch.report = guest_cmdline_uint(bi, "report", 10);
+	touch.delay = guest_cmdline_uint(bi, "delay", 0);
 	GUEST_ASSERT_MSG(touch.pages && touch.pages <= (bi->ram_size - base) /
 								PAGE,
 			 "%lu pages from %lx do not fit in %lu MiB of RAM",
