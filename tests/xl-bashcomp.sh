@@ -45,6 +45,19 @@ got=$(cd "$T/files" && complete_line "xl create --defconfig=guest-a")
 got=$(cd "$T/files" && complete_line "xl create --defconfig = guest-b")
 [ "$got" = "guest-b.xml" ] || fail "--defconfig = FILE: $got"
 
+# save: a domain, then files; migrate: a domain, then a host; restore:
+# files only
+got=$(cd "$T/files" && complete_line "xl save dom guest-")
+[ "$got" = "$(printf 'guest-a.cfg\nguest-b.xml')" ] || fail "save's file: $got"
+got=$(cd "$T/files" && complete_line "xl restore guest-a")
+[ "$got" = guest-a.cfg ] || fail "restore's file: $got"
+got=$(cd "$T/files" && complete_line "xl migrate -C guest-b")
+[ "$got" = guest-b.xml ] || fail "migrate -C FILE: $got"
+got=$(cd "$T/files" && complete_line "xl migrate dom guest-")
+[ -z "$got" ] || fail "migrate's host: $got"
+got=$(complete_line "xl migrate --max")
+[ "$got" = "--max-downtime" ] || fail "migrate options: $got"
+
 # domain names from a running xld
 got=$(complete_line "xl vcpu-set --ig")
 [ "$got" = "--ignore-host" ] || fail "vcpu-set options: $got"

@@ -19,7 +19,7 @@ static void print_commands(FILE *f)
 {
 	size_t i;
 
-	fprintf(f, "Usage: xl [-vNfq] <subcommand> [args]\n\n"
+	fprintf(f, "Usage: xl [-vNfqtT] <subcommand> [args]\n\n"
 		   "xl full list of subcommands:\n\n");
 	for (i = 0; i < xl_cmdtable_len; i++)
 		fprintf(f, " %-20s%s\n", xl_cmdtable[i].name,
@@ -30,6 +30,11 @@ static void print_commands(FILE *f)
 		" -N                  Dry run: do not change anything.\n"
 		" -f                  Force.\n"
 		" -q                  Quiet.\n"
+		" -t                  Always use carriage-return-based "
+		"progress (xl migrate).\n"
+		" -T                  Include timestamps and pid of the xl "
+		"process in output\n"
+		"                     (accepted, as Xen's).\n"
 		" -h                  Print this help.\n"
 		"\nCommands may be abbreviated to any unambiguous prefix.\n");
 }
@@ -63,7 +68,7 @@ int main(int argc, char **argv)
 	size_t i;
 
 	opterr = 0;
-	while ((opt = getopt(argc, argv, "+vNfqh")) != -1) {
+	while ((opt = getopt(argc, argv, "+vNfqhtT")) != -1) {
 		switch (opt) {
 		case 'v':
 			xl_globals.verbose++;
@@ -76,6 +81,12 @@ int main(int argc, char **argv)
 			break;
 		case 'q':
 			xl_globals.quiet = 1;
+			break;
+		case 't':
+			xl_globals.progress_cr = 1;
+			break;
+		case 'T':
+			xl_globals.timestamps = 1;
 			break;
 		case 'h':
 			print_commands(stdout);

@@ -29,6 +29,8 @@ struct xl_globals {
 	int dryrun;
 	int force;
 	int quiet;
+	int progress_cr; /* -t: progress with CR (passed on by migrate) */
+	int timestamps;	 /* -T: passed on by migrate */
 };
 extern struct xl_globals xl_globals;
 
@@ -99,6 +101,10 @@ int main_mem_max(int argc, char **argv);
 int xl_mem_size_kib(const char *s, uint64_t *kib);
 int main_sched_credit(int argc, char **argv);
 int main_dmesg(int argc, char **argv);
+int main_save(int argc, char **argv);
+int main_restore(int argc, char **argv);
+int main_migrate(int argc, char **argv);
+int main_migrate_receive(int argc, char **argv);
 
 /*
  * Attach this terminal to @dom's console until Ctrl-] (xl console, xl

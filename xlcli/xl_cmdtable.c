@@ -82,6 +82,46 @@ const struct xl_cmd xl_cmdtable[] = {
      "-h, --help          Print this help.\n"
      "The guest is paused while its memory and vCPU state are written\n"
      "(xlhv(8), STATE FILE FORMAT) and runs on afterwards."},
+    {"save", main_save, XL_MODIFIES, "Save a domain state to restore later",
+     "[options] <Domain> <CheckpointFile> [<ConfigFile>]",
+     "-h  Print this help.\n"
+     "-c  Leave domain running after creating the snapshot.\n"
+     "-p  Leave domain paused after creating the snapshot.\n"
+     "-D  Store the domain id in the configuration."},
+    {"restore", main_restore, XL_MODIFIES,
+     "Restore a domain from a saved state",
+     "[options] [<ConfigFile>] <CheckpointFile>",
+     "-h                       Print this help.\n"
+     "-p                       Do not unpause domain after restoring it.\n"
+     "-e                       Do not wait in the background for the death "
+     "of the domain.\n"
+     "-d                       Enable debug messages.\n"
+     "-V, --vncviewer          Connect to the VNC display after the domain "
+     "is created.\n"
+     "-A, --vncviewer-autopass Pass VNC password to viewer via stdin."},
+    {"migrate", main_migrate, XL_MODIFIES, "Migrate a domain to another host",
+     "[options] <Domain> <host>",
+     "-h              Print this help.\n"
+     "-C <config>     Send <config> instead of config file from creation.\n"
+     "-s <sshcommand> Use <sshcommand> instead of ssh.  String will be "
+     "passed\n"
+     "                to sh. If empty, run <host> instead of ssh <host> xl\n"
+     "                migrate-receive [-d -e]\n"
+     "-e              Do not wait in the background (on <host>) for the "
+     "death\n"
+     "                of the domain.\n"
+     "--debug         Print huge (!) amount of debug during the migration "
+     "process.\n"
+     "-p              Do not unpause domain after migrating it.\n"
+     "-D              Preserve the domain id\n"
+     "-T              Pass -T (timestamps) to the receiving xl.\n"
+     "--max-downtime MS\n"
+     "                The pause's budget in milliseconds (default 300).\n"
+     "--bandwidth MiB/s\n"
+     "                Send at most this many MiB a second (default: no "
+     "cap)."},
+    {"migrate-receive", main_migrate_receive, XL_MODIFIES,
+     "Restore a domain from a saved state", "- for internal use only", ""},
     {"domid", main_domid, 0, "Convert a domain name to domain id",
      "<DomainName>", "-h, --help          Print this help."},
     {"domname", main_domname, 0, "Convert a domain id to domain name",

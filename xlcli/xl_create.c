@@ -19,6 +19,7 @@
 #include "xlcli/xl_cfg.h"
 #include "xlcli/xl_ctl.h"
 #include "xlcli/xl_domcfg.h"
+#include "xlcli/xl_save.h"
 
 /* Random 32-bit values for generated MACs: getrandom(), or where it
  * fails (old kernels, seccomp) a clock- and pid-seeded generator. */
@@ -103,16 +104,16 @@ static void print_diag(const struct xl_diag *d, int verbose)
  * and put the config as xld takes it in *@out.  Prints what the parse
  * says; returns 0 or the exit status.
  */
-static int config_load(const char *cmd, const char *file,
-		       const struct xl_buf *overrides, int quiet, int verbose,
-		       json_object **out)
+int xl_config_load(const char *cmd, const char *file,
+		   const struct xl_buf *overrides, int quiet, int verbose,
+		   json_object **out)
 {
 	struct xl_diag diag = {0};
 	struct xl_domcfg dc = {0};
 	struct xl_cfg *cfg = NULL;
 	int resolved = 0, rc, ret = 1;
 
-	if (overrides->oom) {
+	if (overrides && overrides->oom) {
 		rc = -ENOMEM;
 		goto fail;
 	}
@@ -129,7 +130,7 @@ static int config_load(const char *cmd, const char *file,
 			strerror(-rc));
 		goto out;
 	}
-	if (!rc && overrides->len)
+	if (!rc && overrides && overrides->len)
 		rc = xl_cfg_parse(cfg, "command line", overrides->s,
 				  overrides->len, &diag);
 	if (rc)
@@ -318,7 +319,7 @@ int main_create(int argc, char **argv)
 	ret = config_operands(argc, argv, "create", &file, &overrides);
 	if (ret >= 0)
 		goto out;
-	ret = config_load("create", file, &overrides, quiet, verbose, &j);
+	ret = xl_config_load("create", file, &overrides, quiet, verbose, &j);
 	if (ret)
 		goto out;
 	/* as Xen's -d: the configuration as it goes to the daemon */
@@ -383,7 +384,7 @@ int main_config_update(int argc, char **argv)
 	if (ret >= 0)
 		goto out;
 	/* quiet: Xen says "Parsing config" for create only */
-	ret = config_load("config-update", file, &overrides, 1,
+	ret = xl_config_load("config-update", file, &overrides, 1,
 			  xl_globals.verbose, &j);
 	if (ret)
 		goto out;

@@ -278,3 +278,124 @@ int xl_ctl_dom_call(const char *cmd, const char *method, const char *dom,
 		json_object_put(r);
 	return 0;
 }
+
+/* ---- requests that carry a file descriptor, with interim lines ---- */
+
+/* @s and a newline, @fd (if >= 0) attached to its first byte. */
+static int send_with_fd(int sock, const char *s, size_t len, int fd)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = {.iov_base = (void *)s, .iov_len = len};
+	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
+	struct cmsghdr *cm;
+	ssize_t r;
+	int rc;
+
+	if (fd >= 0) {
+		memset(&u, 0, sizeof(u));
+		mh.msg_control = u.buf;
+		mh.msg_controllen = sizeof(u.buf);
+		cm = CMSG_FIRSTHDR(&mh);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+	}
+	do {
+		r = sendmsg(sock, &mh, MSG_NOSIGNAL);
+	} while (r < 0 && errno == EINTR);
+	if (r < 0)
+		return -errno;
+	/* the descriptor went with the first bytes: the rest as usual */
+	rc = send_all(sock, s + r, len - (size_t)r);
+	return rc ? rc : send_all(sock, "\n", 1);
+}
+
+int xl_ctl_call_fd(const char *method, json_object *params, int fd,
+		   xl_ctl_progress_fn *progress, void *arg,
+		   volatile sig_atomic_t *stop, json_object **result,
+		   struct xl_ctl_err *err)
+{
+	char path[SUN_PATH_MAX], *buf = NULL, *nl, *n;
+	size_t len = 0, cap = 0;
+	json_object *req = NULL, *line, *v;
+	const char *s;
+	int sock = -1, rc;
+	ssize_t r;
+
+	err->name[0] = err->message[0] = '\0';
+	rc = ctl_connect("xld.sock", path, sizeof(path), &sock);
+	if (rc) {
+		snprintf(err->message, sizeof(err->message),
+			 "cannot reach xld at %s: %s: this command needs the "
+			 "xld daemon as root (start it with `xld', or set "
+			 "XLD_RUNDIR)",
+			 path, strerror(-rc));
+		return rc;
+	}
+	req = json_object_new_object();
+	if (!req) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	json_object_object_add(req, "version",
+			       json_object_new_int(XL_CTL_VERSION));
+	json_object_object_add(req, "id", json_object_new_int(1));
+	json_object_object_add(req, "method", json_object_new_string(method));
+	if (params)
+		json_object_object_add(req, "params", json_object_get(params));
+	s = json_object_to_json_string_ext(req, JSON_C_TO_STRING_PLAIN);
+	rc = s ? send_with_fd(sock, s, strlen(s), fd) : -ENOMEM;
+	while (!rc) {
+		/* every complete line: progress, or the reply */
+		while (!rc && buf && (nl = memchr(buf, '\n', len))) {
+			*nl = '\0';
+			line = json_tokener_parse(buf);
+			if (line &&
+			    json_object_object_get_ex(line, "progress", &v)) {
+				if (progress)
+					progress(arg, v);
+			} else {
+				rc = xl_ctl_reply(buf, result, err);
+				json_object_put(line);
+				goto out;
+			}
+			json_object_put(line);
+			len -= (size_t)(nl + 1 - buf);
+			memmove(buf, nl + 1, len);
+		}
+		if (len + 4096 > cap) {
+			cap = cap ? cap * 2 : 16384;
+			n = cap <= REPLY_MAX ? realloc(buf, cap) : NULL;
+			if (!n) {
+				rc = cap > REPLY_MAX ? -E2BIG : -ENOMEM;
+				break;
+			}
+			buf = n;
+		}
+		r = recv(sock, buf + len, cap - len, 0);
+		if (r < 0 && errno == EINTR && !(stop && *stop))
+			continue;
+		if (r < 0)
+			rc = -errno;
+		else if (r == 0)
+			rc = -ECONNRESET;
+		else
+			len += (size_t)r;
+	}
+	if (rc == -EINTR)
+		snprintf(err->message, sizeof(err->message),
+			 "interrupted: the request to xld is cancelled");
+	else if (rc)
+		snprintf(err->message, sizeof(err->message),
+			 "talking to xld at %s: %s", path, strerror(-rc));
+out:
+	json_object_put(req);
+	free(buf);
+	if (sock >= 0)
+		close(sock);
+	return rc;
+}

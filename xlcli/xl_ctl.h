@@ -7,6 +7,8 @@
 #ifndef XL_CTL_H
 #define XL_CTL_H
 
+#include <signal.h>
+
 #include <json-c/json.h>
 
 #define XL_CTL_VERSION 1
@@ -35,6 +37,20 @@ int xl_ctl_request(const char *method, json_object *params, char **line,
 		   struct xl_ctl_err *err);
 int xl_ctl_reply(const char *line, json_object **result,
 		 struct xl_ctl_err *err);
+
+/*
+ * xl_ctl_call on a connection of its own to xld.sock, with @fd (if >= 0)
+ * sent along (SCM_RIGHTS): xld's "send" and incoming "create".  The
+ * interim lines xld sends before the reply, {"progress": {..}}, go to
+ * @progress (may be NULL).  A signal that sets *@stop (a handler
+ * installed without SA_RESTART) ends the wait with -EINTR: closing the
+ * connection cancels the request in xld.
+ */
+typedef void xl_ctl_progress_fn(void *arg, json_object *progress);
+int xl_ctl_call_fd(const char *method, json_object *params, int fd,
+		   xl_ctl_progress_fn *progress, void *arg,
+		   volatile sig_atomic_t *stop, json_object **result,
+		   struct xl_ctl_err *err);
 
 /* Print "xl CMD: MESSAGE" for a failed call (xld unreachable included). */
 void xl_ctl_perror(const char *cmd, int rc, const struct xl_ctl_err *err);

@@ -101,12 +101,20 @@ void ctl_conn_flush(struct ctl_conn *c)
 	conn_update(c);
 }
 
+static void fd_close(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
 /* Refuse the rest of what @c sends, after one last error. */
 static void conn_refuse(struct ctl_conn *c, int rc, const char *msg)
 {
 	ctl_send_error(c, NULL, rc, msg);
 	c->draining = true;
 	c->in_len = 0;
+	fd_close(&c->pend_fd);
 }
 
 /* Handle every complete line buffered, unless a reply is held. */
@@ -118,13 +126,22 @@ static void process(struct ctl_conn *c)
 	while (!c->dead && !c->draining && !c->waiting && !backlogged(c) &&
 	       (nl = memchr(c->in, '\n', c->in_len))) {
 		len = (size_t)(nl - c->in);
+		/* the fd that came with a byte of this line is its own */
+		if (c->line_fd < 0 && c->pend_fd >= 0 && c->pend_off <= len) {
+			c->line_fd = c->pend_fd;
+			c->pend_fd = -1;
+		}
 		*nl = '\0';
 		if (!ctl_handle_line(c, c->in, len)) {
 			*nl = '\n';
 			break;
 		}
+		/* a request that took no fd closes the one it came with */
+		fd_close(&c->line_fd);
 		memmove(c->in, nl + 1, c->in_len - len - 1);
 		c->in_len -= len + 1;
+		if (c->pend_fd >= 0)
+			c->pend_off -= len + 1;
 	}
 	if (!c->dead && !c->draining && !c->waiting && c->in_len >= CTL_IN_CAP)
 		conn_refuse(c, -E2BIG,
@@ -147,8 +164,13 @@ static void conn_free(struct xld_ctl *ctl, struct ctl_conn *c)
 		}
 	}
 	ctl->nconns--;
+	/* a send whose client went is cancelled: the guest runs on */
+	xld_send_cancel(c->send);
+	c->send = NULL;
 	xld_loop_del(ctl->loop, c->fd);
 	close(c->fd);
+	fd_close(&c->line_fd);
+	fd_close(&c->pend_fd);
 	json_object_put(c->wait_id);
 	free(c->in);
 	free(c->out);
@@ -168,6 +190,54 @@ static void conn_update(struct ctl_conn *c)
 		ev |= EPOLLOUT;
 	if (ev != c->events && xld_loop_mod(c->ctl->loop, c->fd, ev) == 0)
 		c->events = ev;
+}
+
+/*
+ * Read what @c sent, and the file descriptor that may come with it
+ * (SCM_RIGHTS): it belongs to the line its first byte is part of (the
+ * kernel never joins bytes sent with a descriptor to earlier ones).
+ * More than one before a line takes the first sets c->fd_refused.
+ */
+static ssize_t conn_recv(struct ctl_conn *c)
+{
+	union {
+		char buf[CMSG_SPACE(4 * sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = {.iov_base = c->in + c->in_len,
+			    .iov_len = c->in_cap - c->in_len};
+	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1,
+			    .msg_control = u.buf,
+			    .msg_controllen = sizeof(u.buf)};
+	struct cmsghdr *cm;
+	ssize_t r;
+	size_t i, n;
+	int fds[4];
+
+	r = recvmsg(c->fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+	if (r < 0)
+		return r;
+	for (cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
+		if (cm->cmsg_level != SOL_SOCKET ||
+		    cm->cmsg_type != SCM_RIGHTS)
+			continue;
+		n = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		if (n > 4)
+			n = 4;
+		memcpy(fds, CMSG_DATA(cm), n * sizeof(int));
+		for (i = 0; i < n; i++) {
+			if (c->pend_fd < 0 && i == 0 && n == 1) {
+				c->pend_fd = fds[i];
+				c->pend_off = c->in_len;
+				continue;
+			}
+			close(fds[i]);
+			c->fd_refused = true;
+		}
+	}
+	if (mh.msg_flags & MSG_CTRUNC)
+		c->fd_refused = true;
+	return r;
 }
 
 static void conn_event(struct xld_loop *loop, int fd, uint32_t events,
@@ -212,8 +282,7 @@ static void conn_event(struct xld_loop *loop, int fd, uint32_t events,
 				c->in = n;
 				c->in_cap = cap;
 			}
-			r = recv(fd, c->in + c->in_len, c->in_cap - c->in_len,
-				 MSG_DONTWAIT);
+			r = conn_recv(c);
 			if (r < 0 && (errno == EAGAIN || errno == EINTR))
 				return;
 			if (r <= 0) {
@@ -222,6 +291,13 @@ static void conn_event(struct xld_loop *loop, int fd, uint32_t events,
 				return;
 			}
 			c->in_len += (size_t)r;
+			if (c->fd_refused) {
+				conn_refuse(c, -EPROTO,
+					    "at most one file descriptor may "
+					    "come with a request line");
+				ctl_conn_flush(c);
+				return;
+			}
 			process(c);
 		} else if (events & (EPOLLHUP | EPOLLERR)) {
 			c->dead = true;
@@ -296,6 +372,7 @@ static void accept_event(struct xld_loop *loop, int fd, uint32_t events,
 	if (!c || !(c->in = malloc(4096)))
 		goto refuse;
 	c->in_cap = 4096;
+	c->line_fd = c->pend_fd = -1;
 	c->ctl = ctl;
 	c->serial = ++ctl->next_serial;
 	c->fd = cfd;

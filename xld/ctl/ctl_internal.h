@@ -28,6 +28,7 @@ enum ctl_wait {
 	CTL_WAIT_GONE,	   /* xl destroy: the monitor is gone */
 	CTL_WAIT_RUN,	   /* xl create: the monitor runs the guest */
 	CTL_WAIT_IDLE,	   /* a request deferred: the start or destroy ended */
+	CTL_WAIT_SEND,	   /* a send's end (methods_send.c answers it) */
 };
 
 struct ctl_conn {
@@ -50,6 +51,15 @@ struct ctl_conn {
 	uid_t uid;
 	char *in;
 	size_t in_len, in_cap; /* grows up to CTL_IN_CAP */
+	/* a file descriptor sent with a line (SCM_RIGHTS), at most one a
+	 * line: pend_fd came with the byte at in[pend_off]; line_fd is the
+	 * line being handled's, closed when it ends unless a handler took
+	 * it (ctl_req.fd) */
+	int pend_fd, line_fd;
+	size_t pend_off;
+	bool fd_refused; /* more than one came: the client is refused */
+	struct xld_send *send; /* its "send" running: cancelled if it goes */
+	bool send_destroy;     /* ... and the domain destroyed after it */
 	char *out;
 	size_t out_len, out_off, out_cap;
 };
@@ -75,6 +85,8 @@ struct ctl_req {
 	struct xld_dom *dom; /* CTL_DOMAIN: the domain, NULL for Domain-0 */
 	const char *qualifier;
 	bool pending;  /* the handler holds the reply */
+	int fd;	       /* sent with the line, or -1; a handler that keeps
+			* it sets this to -1 (see ctl_conn.line_fd) */
 	char msg[512]; /* why a handler failed */
 };
 
@@ -148,6 +160,12 @@ int ctl_do_events(struct ctl_req *r);
 int ctl_do_rename(struct ctl_req *r);
 int ctl_do_config_update(struct ctl_req *r);
 int ctl_do_dump_core(struct ctl_req *r);
+
+/* ---- methods_send.c: migration streams (xl save, migrate) ---- */
+int ctl_do_send(struct ctl_req *r);
+/* create with params.incoming: the stream on the request's fd */
+int ctl_create_incoming(struct ctl_req *r, json_object *cfg,
+			struct xld_dom **d);
 
 /* ---- methods_resources.c: memory, vCPUs, CPU weight and cap ---- */
 int ctl_do_vcpus(struct ctl_req *r);

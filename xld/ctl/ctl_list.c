@@ -115,6 +115,8 @@ static int gen_dom(yajl_gen g, const struct xld_dom *d)
 		rc = gen_int(g, "start_time", (long long)d->start_time);
 	if (!rc)
 		rc = gen_int(g, "pid", d->pid);
+	if (!rc)
+		rc = gen_str(g, "phase", d->phase);
 	return rc ? rc : ok(yajl_gen_map_close(g));
 }
 

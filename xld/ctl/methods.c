@@ -58,6 +58,7 @@ static const struct ctl_method methods[] = {
     {"dmesg", ctl_do_dmesg, 0},
     {"dmesg-clear", ctl_do_dmesg_clear, CTL_MODIFIES},
     {"dump-core", ctl_do_dump_core, CTL_MODIFIES | CTL_DOMAIN},
+    {"send", ctl_do_send, CTL_MODIFIES | CTL_DOMAIN},
 };
 
 /* params.domain: a name or a domid (string or number). */
@@ -108,6 +109,7 @@ static void busy_msg(struct ctl_req *r)
 	    [XLD_BUSY_STARTING] = "its monitor is starting",
 	    [XLD_BUSY_DESTROYING] = "it is being destroyed",
 	    [XLD_BUSY_DUMPING] = "its core dump is being written",
+	    [XLD_BUSY_SENDING] = "it is being saved or migrated",
 	};
 	enum xld_dom_busy b = xld_dom_busy(r->dom);
 
@@ -139,7 +141,7 @@ bool ctl_handle_line(struct ctl_conn *c, const char *line, size_t len)
 {
 	bool handled = true;
 
-	struct ctl_req r = {.c = c};
+	struct ctl_req r = {.c = c, .fd = c->line_fd};
 	json_tokener *tok = NULL;
 	json_object *req = NULL, *v, *id = NULL;
 	const struct ctl_method *m = NULL;
@@ -227,8 +229,14 @@ bool ctl_handle_line(struct ctl_conn *c, const char *line, size_t len)
 		handled = false;
 		goto out;
 	}
+	/* a domain whose stream is being sent is changed by nothing else */
+	if (!rc && r.dom && (m->flags & CTL_MODIFIES) &&
+	    xld_dom_busy(r.dom) == XLD_BUSY_SENDING)
+		rc = -EBUSY;
 	if (!rc)
 		rc = m->fn(&r);
+	if (r.fd < 0)
+		c->line_fd = -1; /* the handler took it */
 	if (rc == -EBUSY && r.dom && !r.msg[0])
 		busy_msg(&r);
 	/* ENOENT and ESRCH say "no such domain" to xl: a domain that

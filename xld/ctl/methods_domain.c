@@ -72,7 +72,7 @@ static void hold(struct ctl_req *r, uint32_t domid, enum ctl_wait what)
 
 int ctl_do_create(struct ctl_req *r)
 {
-	json_object *cfg, *v = NULL;
+	json_object *cfg, *v = NULL, *in;
 	struct xld_dom *d;
 	int rc;
 
@@ -85,7 +85,12 @@ int ctl_do_create(struct ctl_req *r)
 	    !json_object_is_type(v, json_type_boolean))
 		return ctl_fail(r, -EINVAL,
 				"params.paused must be true or false");
-	rc = xld_dom_create(r->c->ctl->doms, cfg, &d, r->msg, sizeof(r->msg));
+	if (json_object_object_get_ex(r->params, "incoming", &in) &&
+	    json_object_get_boolean(in))
+		rc = ctl_create_incoming(r, cfg, &d);
+	else
+		rc = xld_dom_create(r->c->ctl->doms, cfg, &d, r->msg,
+				    sizeof(r->msg));
 	if (rc)
 		return rc;
 	/* the reply when its monitor runs the guest (create_ran) */
@@ -174,6 +179,8 @@ bool ctl_wait_event(struct ctl_conn *c, struct xld_dom *d,
 		return true;
 	case CTL_WAIT_IDLE:
 		return ev != XLD_DOM_CHANGED || xld_dom_busy(d) == XLD_BUSY_NONE;
+	case CTL_WAIT_SEND:
+		return false;
 	case CTL_WAIT_RUN:
 		if (ev == XLD_DOM_FAILED) {
 			ctl_send_error(c, c->wait_id, rc ? rc : -EIO,

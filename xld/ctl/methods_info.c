@@ -53,6 +53,10 @@ json_object *ctl_dom_json(const struct xld_dom *d)
 	json_object_object_add(o, "start_time",
 			       json_object_new_int64(d->start_time));
 	json_object_object_add(o, "pid", json_object_new_int64(d->pid));
+	/* a stream being sent or received: "migrating: pass 3" */
+	json_object_object_add(o, "phase",
+			       d->phase ? json_object_new_string(d->phase)
+					: NULL);
 	return o;
 }
 

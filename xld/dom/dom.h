@@ -66,6 +66,9 @@ struct xld_dom {
 	bool record_dirty; /* its record could not be written: retried */
 	bool dumping;	   /* its monitor is writing a core dump */
 	struct dom_op *op; /* its monitor being started or destroyed */
+	struct xld_send *send; /* its migration stream being sent (send.c) */
+	char *phase;	   /* "migrating: pass 3": xl list --json; or NULL */
+	int incoming_fd;   /* a create's migration stream, until it is in */
 	int op_rc;	   /* how the last one ended: 0 or -errno */
 	char *op_msg;	   /* and why, or a start's warning; NULL: none */
 	enum xld_action on_poweroff, on_reboot, on_crash;
@@ -85,6 +88,7 @@ enum xld_dom_busy {
 	XLD_BUSY_STARTING,   /* its monitor is being started */
 	XLD_BUSY_DESTROYING, /* its monitor was asked to go */
 	XLD_BUSY_DUMPING,    /* its monitor is writing a core dump */
+	XLD_BUSY_SENDING,    /* its migration stream is being sent */
 };
 enum xld_dom_busy xld_dom_busy(const struct xld_dom *d);
 /*
@@ -166,6 +170,36 @@ int xld_dom_refresh(struct xld_doms *doms, struct xld_dom *d);
  */
 int xld_dom_create(struct xld_doms *doms, json_object *config,
 		   struct xld_dom **out, char *err, size_t errlen);
+/*
+ * xl restore and migrate-receive: as xld_dom_create, but the guest is
+ * built paused from the migration stream on @fd (taken: closed once the
+ * stream is in or the create failed) instead of booted; its domid is the
+ * config's "domid" when it has one (-EEXIST if taken).
+ */
+int xld_dom_create_incoming(struct xld_doms *doms, json_object *config,
+			    int fd, struct xld_dom **out, char *err,
+			    size_t errlen);
+
+/*
+ * xl save and migrate: @d's migration stream written to @fd (taken:
+ * libdomctl passes it to the monitor; closed when the send ends, or on
+ * failure) without holding up the loop.  @fn
+ * is called with @p for each progress report (@res NULL, @rc
+ * -EINPROGRESS), then once at the end with @rc 0 and @res, or -errno and
+ * @msg (the monitor's reason, or "").  DC_SEND_DESTROY is the caller's
+ * to do (xld_dom_destroy once @fn says the stream is complete).  Returns the send, or NULL with errno set (then @fn is never called).
+ * A failed or cancelled send leaves a running guest running.
+ */
+struct xld_send;
+typedef void (*xld_send_fn)(void *arg, int rc,
+			    const struct dc_send_progress *p,
+			    const struct dc_send_result *res, const char *msg);
+struct xld_send *xld_dom_send(struct xld_doms *doms, struct xld_dom *d,
+			      int fd, const struct dc_send_opts *opts,
+			      xld_send_fn fn, void *arg);
+/* The client went: the send is cancelled, @fn is not called. */
+void xld_send_cancel(struct xld_send *s);
+
 /*
  * xl config-update: @config (borrowed) is checked as create checks it
  * and kept, in @d's record too, for @d's next restart (reboot, restart

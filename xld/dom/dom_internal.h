@@ -140,6 +140,10 @@ void dom_stopped(struct xld_doms *doms, struct xld_dom *d);
 void dom_op_done(struct xld_doms *doms, struct xld_dom *d,
 		 enum dom_op_kind kind, int rc);
 
+/* ---- send.c ---- */
+/* @d is going: its send ends with @rc (its client is told). */
+void send_abort(struct xld_dom *d, int rc);
+
 /* ---- coredump.c ---- */
 /*
  * Start the core dump of the stopped @d; its end applies the rest of

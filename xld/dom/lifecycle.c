@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <uuid/uuid.h>
 
@@ -347,19 +348,53 @@ void dom_stopped(struct xld_doms *doms, struct xld_dom *d)
 	dom_act(doms, d, a);
 }
 
-int xld_dom_create(struct xld_doms *doms, json_object *config,
-		   struct xld_dom **out, char *err, size_t errlen)
+/* The domid a received config asks for (xl save -D), or 0 for any. */
+static int config_domid(struct xld_doms *doms, json_object *config,
+			uint32_t *domid, char *err, size_t errlen)
+{
+	json_object *v;
+	int64_t n;
+
+	*domid = 0;
+	if (!json_object_object_get_ex(config, "domid", &v) ||
+	    json_object_is_type(v, json_type_null))
+		return 0;
+	n = json_object_get_int64(v);
+	if (!json_object_is_type(v, json_type_int) || n < 0 ||
+	    n > XLD_DOMID_MAX) {
+		snprintf(err, errlen, "config domid must be 0..%d",
+			 XLD_DOMID_MAX);
+		return -EINVAL;
+	}
+	if (n && xld_dom_by_id(doms, (uint32_t)n)) {
+		snprintf(err, errlen, "domid %" PRId64 " is already in use",
+			 n);
+		return -EEXIST;
+	}
+	*domid = (uint32_t)n;
+	return 0;
+}
+
+static int create(struct xld_doms *doms, json_object *config, int fd,
+		  struct xld_dom **out, char *err, size_t errlen)
 {
 	struct xld_dom *d, *other;
 	bool listed = false, recorded = false;
+	uint32_t want = 0;
 	char uuid[37];
 	int rc;
 
 	err[0] = '\0';
 	d = dom_new(doms);
-	if (!d)
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
 		return -ENOMEM;
-	rc = config_apply(d, config, err, errlen);
+	}
+	d->incoming_fd = fd;
+	rc = fd >= 0 ? config_domid(doms, config, &want, err, errlen) : 0;
+	if (!rc)
+		rc = config_apply(d, config, err, errlen);
 	if (!rc)
 		rc = config_check_vifs(config, err, errlen);
 	if (!rc)
@@ -391,11 +426,15 @@ int xld_dom_create(struct xld_doms *doms, json_object *config,
 		rc = -EEXIST;
 		goto out;
 	}
-	rc = dom_domid_alloc(doms, &d->domid);
+	rc = want ? 0 : dom_domid_alloc(doms, &d->domid);
 	if (rc) {
 		snprintf(err, errlen, "every domid is in use");
 		goto out;
 	}
+	if (want)
+		d->domid = want;
+	if (fd >= 0)
+		d->phase = strdup("receiving");
 	dom_list_insert(doms, d);
 	listed = true;
 	d->start_time = time(NULL);
@@ -425,6 +464,19 @@ out:
 		dom_free(d);
 	}
 	return rc;
+}
+
+int xld_dom_create(struct xld_doms *doms, json_object *config,
+		   struct xld_dom **out, char *err, size_t errlen)
+{
+	return create(doms, config, -1, out, err, errlen);
+}
+
+int xld_dom_create_incoming(struct xld_doms *doms, json_object *config,
+			    int fd, struct xld_dom **out, char *err,
+			    size_t errlen)
+{
+	return create(doms, config, fd, out, err, errlen);
 }
 
 int xld_dom_config_update(struct xld_doms *doms, struct xld_dom *d,

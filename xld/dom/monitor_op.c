@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <unistd.h>
 
 #include "xld/dom/dom.h"
 #include "xld/dom/dom_internal.h"
@@ -86,6 +87,13 @@ static void op_end(struct xld_dom *d, int rc)
 	op_free(doms, d->op);
 	d->op = NULL;
 	d->op_rc = rc;
+	/* a received stream is in, or never will be */
+	if (d->incoming_fd >= 0) {
+		close(d->incoming_fd);
+		d->incoming_fd = -1;
+		free(d->phase);
+		d->phase = NULL;
+	}
 	dom_op_done(doms, d, kind, rc);
 }
 
@@ -136,7 +144,8 @@ static void started(struct xld_doms *doms, struct xld_dom *d, pid_t pid)
 	if (d->maxmem_kib > d->ram_kib)
 		d->maxmem_kib = d->ram_kib;
 	d->pid = pid;
-	d->state = DC_STATE_RUNNING;
+	/* a received guest waits, paused, for xl to unpause it */
+	d->state = d->incoming_fd >= 0 ? DC_STATE_PAUSED : DC_STATE_RUNNING;
 	d->reason = DC_SHUTDOWN_NONE;
 	d->handled = false;
 	/* what it runs with is what it was built with: its watch tells the
@@ -192,11 +201,17 @@ static int spawn(struct xld_doms *doms, struct xld_dom *d, struct dom_op *o)
 	struct dc_disk disks[XLD_VBD_MAX];
 	json_object *cfg = d->config;
 	char console[PATH_MAX];
+	size_t nlen = strlen(d->name);
 	int rc;
 
 	doms->dc_msg[0] = '\0';
-	rc = xld_path_fmt(console, sizeof(console), "%s/%s.log", doms->condir,
-			  d->name);
+	/* a guest received as NAME--incoming (xl migrate-receive) goes on
+	 * writing NAME's console log, the name it runs under after "go" */
+	if (d->incoming_fd >= 0 && nlen > 10 &&
+	    !strcmp(d->name + nlen - 10, "--incoming"))
+		nlen -= 10;
+	rc = xld_path_fmt(console, sizeof(console), "%s/%.*s.log",
+			  doms->condir, (int)nlen, d->name);
 	if (rc)
 		return rc;
 	b.nets = nets;
@@ -205,9 +220,15 @@ static int spawn(struct xld_doms *doms, struct xld_dom *d, struct dom_op *o)
 	b.ndisks = xld_vbds_disks(o->vbds, disks);
 	b.domid = d->domid;
 	b.name = d->name;
-	b.kernel = config_str(cfg, "kernel");
-	b.ramdisk = config_str(cfg, "ramdisk");
-	b.cmdline = config_str(cfg, "cmdline");
+	if (d->incoming_fd >= 0 && o->kind == DOM_OP_CREATE) {
+		/* built from the stream: its kernel is in the guest's RAM */
+		b.flags = DC_BUILD_INCOMING;
+		b.incoming_fd = d->incoming_fd;
+	} else {
+		b.kernel = config_str(cfg, "kernel");
+		b.ramdisk = config_str(cfg, "ramdisk");
+		b.cmdline = config_str(cfg, "cmdline");
+	}
 	b.memory_mib = d->memory_kib / 1024;
 	b.maxmem_mib = d->maxmem_kib / 1024;
 	b.vcpus = d->vcpus;
@@ -364,6 +385,8 @@ enum xld_dom_busy xld_dom_busy(const struct xld_dom *d)
 {
 	if (d->dumping)
 		return XLD_BUSY_DUMPING;
+	if (d->send)
+		return XLD_BUSY_SENDING;
 	if (!d->op)
 		return XLD_BUSY_NONE;
 	return d->op->kind == DOM_OP_CREATE || d->op->kind == DOM_OP_RESTART

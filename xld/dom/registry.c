@@ -179,6 +179,7 @@ struct xld_dom *dom_new(struct xld_doms *doms)
 		return NULL;
 	d->doms = doms;
 	d->watch_fd = -1;
+	d->incoming_fd = -1;
 	d->weight = XLD_SCHED_WEIGHT_DEFAULT;
 	return d;
 }
@@ -214,6 +215,10 @@ void dom_free(struct xld_dom *d)
 	if (!d)
 		return;
 	monitor_watch_stop(d);
+	send_abort(d, -ESRCH);
+	if (d->incoming_fd >= 0)
+		close(d->incoming_fd);
+	free(d->phase);
 	free(d->op_msg);
 	free(d->tids);
 	free(d->name);
