@@ -24,6 +24,8 @@ SIZES=${SIZES:-64 256}
 DELAYS=${DELAYS:-0 1000 10000}
 RUNS=${RUNS:-$(bench_pick 10 3)}
 DOWNTIME=${DOWNTIME:-300}
+# a create or a migration that takes longer than this is a hang
+CMD_TIMEOUT=${CMD_TIMEOUT:-300}
 TOP=0
 for s in $SIZES; do [ "$s" -le "$TOP" ] || TOP=$s; done
 BENCH_TESTHOST_CPUS=${BENCH_TESTHOST_CPUS:-2}
@@ -74,9 +76,10 @@ measure() {
 		for delay in $DELAYS; do
 			log=$W/c0.log
 			rm -f "$W"/c*.log
-			"$DCT" "$W/ra" create 1 "$G/memtouch" "$size" 2 "$log" \
+			echo "$ME: $size MiB, delay=$delay ($(date +%T))" >&2
+			timeout "$CMD_TIMEOUT" "$DCT" "$W/ra" create 1 "$G/memtouch" "$size" 2 "$log" \
 				"pages=$pages passes=0 report=1 delay=$delay" >/dev/null ||
-				die "create memtouch $size MiB"
+				die "create memtouch $size MiB: $(tail -3 "$log")"
 			sleep 2
 			from=$W/ra to=$W/rb
 			for n in $(seq "$RUNS"); do
@@ -85,8 +88,8 @@ measure() {
 				sp=$!
 				sleep 1
 				t0=$(date +%s%N)
-				"$DCT" "$from" send 1 - live "downtime=$DOWNTIME" 2>"$W/send.err" |
-					"$DCT" "$to" incoming 1 "$G/memtouch" "$size" 2 "$new" >/dev/null 2>"$W/inc.err" ||
+				timeout "$CMD_TIMEOUT" "$DCT" "$from" send 1 - live "downtime=$DOWNTIME" 2>"$W/send.err" |
+					timeout "$CMD_TIMEOUT" "$DCT" "$to" incoming 1 "$G/memtouch" "$size" 2 "$new" >/dev/null 2>"$W/inc.err" ||
 					die "incoming: $(cat "$W/inc.err") $(cat "$W/send.err")"
 				"$DCT" "$to" unpause 1 || die "unpause"
 				t1=$(date +%s%N)

@@ -76,7 +76,7 @@ xld_start
 # coredump-destroy: one dump, then the domain is gone
 create c1 crash 'vcpus = 2' 'on_crash = "coredump-destroy"'
 id1=$("$XL" domid c1 2>/dev/null) || id1=1
-wait_for 20 "c1 destroyed" gone c1
+wait_for 60 "c1 destroyed" gone c1
 [ "$(dumps c1 | wc -l)" -eq 1 ] || fail "one dump of c1 expected: $(ls "$XLD_STATEDIR/dump")"
 f1="$XLD_STATEDIR/dump/$(dumps c1)"
 assert_match "$f1" "/c1-$id1-" "dump named after name and domid"
@@ -95,9 +95,9 @@ rid=$("$XL" domid r1)
 ruuid=$(field r1 uuid)
 $TERM_DRIVER "$XL" console r1 -- 'expect:uartecho: ready' raw 'send:quit\n' \
 	exit:0 || fail "quit r1 from its console"
-wait_for 20 "r1's dump" has_dumps r1 1
+wait_for 60 "r1's dump" has_dumps r1 1
 newid() { id=$("$XL" domid r1 2>/dev/null) && [ "$id" != "$rid" ]; }
-wait_for 20 "r1 restarted" newid
+wait_for 60 "r1 restarted" newid
 [ "$(field r1 uuid)" = "$ruuid" ] || fail "r1's UUID changed"
 check_dump "$XLD_STATEDIR/dump/$(dumps r1)" 16 1
 assert_match "$(dumps r1)" "^r1-$rid-" "the dump names the old domid"
@@ -138,7 +138,7 @@ assert_match "$out" "nosuch" "error names the domain"
 # a crashed guest kept for inspection (preserve) is dumped as it stopped
 create kept crash 'on_crash = "preserve"'
 preserved() { "$XL" list | grep -Eq '^kept-.* ---sc-  '; }
-wait_for 20 "kept preserved" preserved
+wait_for 60 "kept preserved" preserved
 kname=$("$XL" list | awk '/^kept-/ { print $1 }')
 "$XL" dump-core "$kname" "$T/kept.core" || fail "dump-core of a crashed guest"
 check_dump "$T/kept.core" 16 1
@@ -151,7 +151,7 @@ xld_finish
 XLD_DUMPDIR="$T/file/dump" xld_start
 create c2 crash 'on_crash = "coredump-destroy"'
 id2=$("$XL" domid c2 2>/dev/null) || id2=
-wait_for 20 "c2 destroyed without a dump" gone c2
+wait_for 60 "c2 destroyed without a dump" gone c2
 grep -q "(c2): cannot write a core dump in $T/file/dump: Not a directory" \
 	"$XLD_LOGDIR/xld.log" || fail "the failed dump was not logged"
 [ -z "$(xld_monitors)" ] || fail "c2's monitor left"
@@ -165,7 +165,7 @@ unmount_full() { umount "$T/full" 2>/dev/null || true; }
 hvt_on_exit unmount_full
 XLD_DUMPDIR="$T/full/dump" xld_start
 create c3 crash 'on_crash = "coredump-destroy"'
-wait_for 20 "c3 destroyed after a failed dump" gone c3
+wait_for 60 "c3 destroyed after a failed dump" gone c3
 grep -Eq "\(c3\): core dump to $T/full/dump/c3-[0-9]+-[0-9-]+\.core failed: No space left on device.*; destroying it anyway" \
 	"$XLD_LOGDIR/xld.log" || fail "the full disk was not logged: $(grep c3 "$XLD_LOGDIR/xld.log")"
 [ -z "$(ls "$T/full/dump")" ] || fail "a partial dump was left: $(ls -l "$T/full/dump")"
