@@ -491,16 +491,11 @@ static int start_vcpus(struct hv_vm *vm, uint64_t entry)
 	return rc;
 }
 
-/*
- * Resume a saved guest instead of booting one: vCPUs with their CPUID,
- * then the file's state over everything, then the threads.
- */
-static int restore_vcpus(struct hv_vm *vm, int fd,
-			 const struct hv_state_hdr *hdr, const char *path)
+/* The vCPUs of a guest resumed from saved state, with their CPUID. */
+static int create_vcpus(struct hv_vm *vm)
 {
-	int rc;
+	int rc = hv_vcpus_create(vm);
 
-	rc = hv_vcpus_create(vm);
 	if (rc) {
 		hv_err("create %u vCPUs: %s", vm->cfg->nr_vcpus,
 		       strerror(-rc));
@@ -513,6 +508,21 @@ static int restore_vcpus(struct hv_vm *vm, int fd,
 			return rc;
 		}
 	}
+	return 0;
+}
+
+/*
+ * Resume a saved guest instead of booting one: vCPUs with their CPUID,
+ * then the file's state over everything, then the threads.
+ */
+static int restore_vcpus(struct hv_vm *vm, int fd,
+			 const struct hv_state_hdr *hdr, const char *path)
+{
+	int rc;
+
+	rc = create_vcpus(vm);
+	if (rc)
+		return rc;
 	rc = hv_state_load(vm, fd, hdr, path);
 	if (rc)
 		return rc;
@@ -532,19 +542,9 @@ static int incoming_vcpus(struct hv_vm *vm, int fd, int paused,
 {
 	int rc;
 
-	rc = hv_vcpus_create(vm);
-	if (rc) {
-		hv_err("create %u vCPUs: %s", vm->cfg->nr_vcpus,
-		       strerror(-rc));
+	rc = create_vcpus(vm);
+	if (rc)
 		return rc;
-	}
-	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
-		rc = hv_cpuid_setup(&vm->vcpus[i]);
-		if (rc) {
-			hv_err("vcpu%u: set CPUID: %s", i, strerror(-rc));
-			return rc;
-		}
-	}
 	rc = hv_recv_stream(vm, fd, summary, len);
 	if (rc)
 		return rc;

@@ -115,6 +115,22 @@ static int errno_of(int code)
 	return code > 0 && code < 4096 ? code : EIO;
 }
 
+/* One request object of the xl protocol; NULL without memory. */
+static json_object *request_new(const char *method, json_object *params)
+{
+	json_object *req = json_object_new_object();
+
+	if (!req)
+		return NULL;
+	json_object_object_add(req, "version",
+			       json_object_new_int(XL_CTL_VERSION));
+	json_object_object_add(req, "id", json_object_new_int(1));
+	json_object_object_add(req, "method", json_object_new_string(method));
+	if (params)
+		json_object_object_add(req, "params", json_object_get(params));
+	return req;
+}
+
 int xl_ctl_request(const char *method, json_object *params, char **line,
 		   struct xl_ctl_err *err)
 {
@@ -137,17 +153,11 @@ int xl_ctl_request(const char *method, json_object *params, char **line,
 			 path, strerror(-rc));
 		return rc;
 	}
-	req = json_object_new_object();
+	req = request_new(method, params);
 	if (!req) {
 		rc = -ENOMEM;
 		goto out;
 	}
-	json_object_object_add(req, "version",
-			       json_object_new_int(XL_CTL_VERSION));
-	json_object_object_add(req, "id", json_object_new_int(1));
-	json_object_object_add(req, "method", json_object_new_string(method));
-	if (params)
-		json_object_object_add(req, "params", json_object_get(params));
 	s = json_object_to_json_string_ext(req, JSON_C_TO_STRING_PLAIN);
 	if (!s) {
 		rc = -ENOMEM;
@@ -336,17 +346,11 @@ int xl_ctl_call_fd(const char *method, json_object *params, int fd,
 			 path, strerror(-rc));
 		return rc;
 	}
-	req = json_object_new_object();
+	req = request_new(method, params);
 	if (!req) {
 		rc = -ENOMEM;
 		goto out;
 	}
-	json_object_object_add(req, "version",
-			       json_object_new_int(XL_CTL_VERSION));
-	json_object_object_add(req, "id", json_object_new_int(1));
-	json_object_object_add(req, "method", json_object_new_string(method));
-	if (params)
-		json_object_object_add(req, "params", json_object_get(params));
 	s = json_object_to_json_string_ext(req, JSON_C_TO_STRING_PLAIN);
 	rc = s ? send_with_fd(sock, s, strlen(s), fd) : -ENOMEM;
 	while (!rc) {
