@@ -56,8 +56,6 @@ struct hv_send {
 	/* the thread's working state */
 	struct hv_mig_wr *w;
 	uint64_t *bitmap, *pfns;
-	uint64_t *head;			/* {count, 0}, then the entries */
-	uint8_t *stage;			/* the batch's pages, copied */
 	uint32_t npfns;
 	uint64_t pages, t0, last_report, bw_t0, bw_bytes0;
 	int paused;			/* by us */
@@ -130,46 +128,14 @@ static int bw_wait(struct hv_send *s)
 	}
 }
 
-static int page_zero(const uint8_t *p)
-{
-	const uint64_t *q = (const uint64_t *)p;
-
-	for (size_t i = 0; i < HV_MIG_PAGE / 8; i++)
-		if (q[i])
-			return 0;
-	return 1;
-}
-
-/*
- * One PAGE_DATA record of the batch.  The guest may be writing these
- * pages as they go: each is copied first, and the copy is what is
- * checked for zero, checksummed and sent (a page changed meanwhile is
- * dirty again and goes in a later pass).
- */
+/* One PAGE_DATA record of the batch (copied aside as it goes). */
 static int flush_batch(struct hv_send *s)
 {
-	uint32_t data = 0;
 	int rc;
 
 	if (!s->npfns)
 		return 0;
-	s->head[0] = s->npfns;	/* count u32, then 0 u32: little-endian */
-	for (uint32_t i = 0; i < s->npfns; i++) {
-		uint8_t *dst = s->stage + (size_t)data * HV_MIG_PAGE;
-
-		memcpy(dst, s->vm->ram + s->pfns[i] * HV_MIG_PAGE,
-		       HV_MIG_PAGE);
-		if (page_zero(dst)) {
-			s->head[1 + i] = s->pfns[i] |
-					 (uint64_t)HV_MIG_PFN_ZERO << 60;
-		} else {
-			s->head[1 + i] = s->pfns[i];
-			data++;
-		}
-	}
-	rc = hv_mig_write_rec2(s->w, HV_MIG_PAGE_DATA, s->head,
-			       8 + 8 * s->npfns, s->stage,
-			       data * HV_MIG_PAGE);
+	rc = hv_mig_write_pages(s->w, s->pfns, s->npfns, s->vm->ram);
 	s->cur.pages_sent += s->npfns;
 	s->npfns = 0;
 	if (!rc)
@@ -375,10 +341,8 @@ static int run(struct hv_send *s)
 	s->bitmap = calloc(1, len);
 	tmp = calloc(1, len);
 	s->pfns = malloc(HV_MIG_BATCH * sizeof(*s->pfns));
-	s->head = malloc((1 + HV_MIG_BATCH) * sizeof(*s->head));
-	s->stage = malloc((size_t)HV_MIG_BATCH * HV_MIG_PAGE);
 	s->w = hv_mig_wr_new(s->fd);
-	if (!s->bitmap || !tmp || !s->pfns || !s->head || !s->stage || !s->w) {
+	if (!s->bitmap || !tmp || !s->pfns || !s->w) {
 		rc = -ENOMEM;
 		goto out;
 	}
@@ -613,8 +577,6 @@ void hv_send_free(struct hv_send *s)
 		close(s->fd);
 	free(s->bitmap);
 	free(s->pfns);
-	free(s->head);
-	free(s->stage);
 	pthread_mutex_destroy(&s->lock);
 	free(s);
 }

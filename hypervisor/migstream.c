@@ -137,6 +137,9 @@ struct hv_mig_wr {
 	uint8_t *buf;
 	size_t used;
 	uint64_t bytes;		/* accepted so far (buffered included) */
+	/* hv_mig_write_pages: a batch's pages copied aside, its entries */
+	uint8_t *stage;
+	uint64_t *head;
 };
 
 struct hv_mig_wr *hv_mig_wr_new(int fd)
@@ -160,6 +163,8 @@ void hv_mig_wr_free(struct hv_mig_wr *w)
 	if (!w)
 		return;
 	free(w->buf);
+	free(w->stage);
+	free(w->head);
 	free(w);
 }
 
@@ -314,49 +319,45 @@ static int page_is_zero(const uint8_t *p)
 	return 1;
 }
 
+/*
+ * The guest may be writing these pages as they go: each is copied aside
+ * first, and the copy is what is checked for zero, checksummed and sent
+ * (a page changed meanwhile is dirty again and goes in a later pass).
+ */
 int hv_mig_write_pages(struct hv_mig_wr *w, const uint64_t *pfns,
 		       uint32_t count, const uint8_t *ram)
 {
-	uint64_t ent[HV_MIG_BATCH];	/* little-endian: x86-64 only */
-	uint8_t head[8];
-	uint32_t len, crc, data = 0;
-	int rc;
+	uint32_t data = 0;
 
 	if (w->err)
 		return w->err;
 	if (count < 1 || count > HV_MIG_BATCH)
 		return -EINVAL;
+	if (!w->stage) {
+		w->stage = malloc((size_t)HV_MIG_BATCH * HV_MIG_PAGE);
+		w->head = malloc((1 + HV_MIG_BATCH) * sizeof(*w->head));
+		if (!w->stage || !w->head)
+			return -ENOMEM;
+	}
+	/* count u32, then 0 u32; the entries: little-endian, x86-64 only */
+	w->head[0] = count;
 	for (uint32_t i = 0; i < count; i++) {
+		uint8_t *dst = w->stage + (size_t)data * HV_MIG_PAGE;
+
 		if (pfns[i] & ~HV_MIG_PFN_MASK)
 			return -EINVAL;
-		if (page_is_zero(ram + pfns[i] * HV_MIG_PAGE)) {
-			ent[i] = pfns[i] | (uint64_t)HV_MIG_PFN_ZERO << 60;
+		memcpy(dst, ram + pfns[i] * HV_MIG_PAGE, HV_MIG_PAGE);
+		if (page_is_zero(dst)) {
+			w->head[1 + i] = pfns[i] |
+					 (uint64_t)HV_MIG_PFN_ZERO << 60;
 		} else {
-			ent[i] = pfns[i];
+			w->head[1 + i] = pfns[i];
 			data++;
 		}
 	}
-	len = 8 + 8 * count + data * HV_MIG_PAGE;
-	put_le32(head, count);
-	put_le32(head + 4, 0);
-	crc = rec_crc_start(HV_MIG_PAGE_DATA, len);
-	crc = hv_crc32c(crc, head, sizeof(head));
-	crc = hv_crc32c(crc, ent, 8 * (size_t)count);
-	for (uint32_t i = 0; i < count; i++)
-		if (HV_MIG_PFN_KIND(ent[i]) == HV_MIG_PFN_DATA)
-			crc = hv_crc32c(crc, ram + pfns[i] * HV_MIG_PAGE,
-					HV_MIG_PAGE);
-	rc = wr_rhdr(w, HV_MIG_PAGE_DATA, len, crc);
-	if (!rc)
-		rc = wr_put(w, head, sizeof(head));
-	if (!rc)
-		rc = wr_put(w, ent, 8 * (size_t)count);
-	for (uint32_t i = 0; !rc && i < count; i++)
-		if (HV_MIG_PFN_KIND(ent[i]) == HV_MIG_PFN_DATA)
-			rc = wr_put(w, ram + pfns[i] * HV_MIG_PAGE,
-				    HV_MIG_PAGE);
 	/* The body is 8 + 8n + 4096d bytes: always a multiple of 8. */
-	return rc;
+	return hv_mig_write_rec2(w, HV_MIG_PAGE_DATA, w->head, 8 + 8 * count,
+				 w->stage, data * HV_MIG_PAGE);
 }
 
 /* ---- Reading --------------------------------------------------------- */

@@ -99,8 +99,8 @@ int hv_mig_write_rec2(struct hv_mig_wr *w, uint32_t type, const void *a,
 /*
  * One PAGE_DATA record for @count (1..HV_MIG_BATCH) page numbers @pfns of
  * @ram: an all-zero page is sent as HV_MIG_PFN_ZERO with no data.
- * The pages must not change during the call (the CRC is taken before the
- * copy): a running guest's pages are copied aside first.
+ * Each page is copied aside before it is checked and checksummed, so a
+ * running guest may write them meanwhile: the copy is what is sent.
  */
 int hv_mig_write_pages(struct hv_mig_wr *w, const uint64_t *pfns,
 		       uint32_t count, const uint8_t *ram);
