@@ -433,6 +433,25 @@ static int32_t handle(struct hv_ctl *ctl, struct ctl_client *c,
 	return -EOPNOTSUPP;
 }
 
+/* The state now, to one watcher (@c) or to all (NULL). */
+static void send_events(struct hv_ctl *ctl, struct ctl_client *c)
+{
+	uint8_t out[sizeof(struct dc_wire_hdr) + sizeof(struct dc_wire_info)];
+	struct dc_wire_info info;
+	int n;
+
+	fill_info(ctl, &info);
+	n = dc_wire_encode(out, sizeof(out), DC_WIRE_EVENT, 0, &info,
+			   sizeof(info));
+	if (c) {
+		client_send(c, out, n);
+		return;
+	}
+	for (int i = 0; i < CTL_MAX_CLIENTS; i++)
+		if (ctl->clients[i].fd >= 0 && ctl->clients[i].watching)
+			client_send(&ctl->clients[i], out, n);
+}
+
 /* Answer every whole request in the client's buffer. */
 static void client_input(struct hv_ctl *ctl, struct ctl_client *c)
 {
@@ -473,23 +492,13 @@ static void client_input(struct hv_ctl *ctl, struct ctl_client *c)
 							 m.hdr.type, m.hdr.seq,
 							 status, body,
 							 status ? 0 : len));
+		/* a watch starts with the state now: a change made before
+		 * it (a guest crashing as it starts) is not lost */
+		if (m.hdr.type == DC_WIRE_WATCH && status == 0 && c->fd >= 0)
+			send_events(ctl, c);
 		memmove(c->buf, c->buf + n, c->len - (size_t)n);
 		c->len -= (size_t)n;
 	}
-}
-
-static void send_events(struct hv_ctl *ctl)
-{
-	uint8_t out[sizeof(struct dc_wire_hdr) + sizeof(struct dc_wire_info)];
-	struct dc_wire_info info;
-	int n;
-
-	fill_info(ctl, &info);
-	n = dc_wire_encode(out, sizeof(out), DC_WIRE_EVENT, 0, &info,
-			   sizeof(info));
-	for (int i = 0; i < CTL_MAX_CLIENTS; i++)
-		if (ctl->clients[i].fd >= 0 && ctl->clients[i].watching)
-			client_send(&ctl->clients[i], out, n);
 }
 
 static void accept_client(struct hv_ctl *ctl)
@@ -539,7 +548,7 @@ static void *ctl_thread(void *arg)
 		if (quit)
 			break;
 		if (pending)
-			send_events(ctl);
+			send_events(ctl, NULL);
 		send_poll(ctl);
 		if (pfd[1].revents & POLLIN)
 			accept_client(ctl);

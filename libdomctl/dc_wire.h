@@ -39,7 +39,8 @@ enum dc_wire_type {
 	DC_WIRE_UNPAUSE,
 	DC_WIRE_SHUTDOWN,	/* dc_wire_shutdown -> */
 	DC_WIRE_DESTROY,
-	DC_WIRE_WATCH,		/* -> (then EVENTs on this connection) */
+	DC_WIRE_WATCH,		/* -> (then the state now and each change,
+				 * as EVENTs on this connection) */
 	DC_WIRE_EVENT,		/* monitor -> client: dc_wire_info, unasked */
 	DC_WIRE_SAVE,		/* dc_wire_save -> dc_wire_save_reply */
 	DC_WIRE_SET_MEMORY,	/* dc_wire_set_memory -> (balloon target) */

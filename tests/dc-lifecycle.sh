@@ -25,8 +25,8 @@ kill -0 "$pid" || fail "monitor $pid is not running"
 out=$(dc info 1)
 assert_match "$out" "^1 $pid running - 1 16384 [0-9]+$" "info of a running domain"
 
-# A watcher hears every state change that follows.
-dc watch 1 3 >"$T/watch" 2>&1 &
+# A watcher hears the state as it begins, then every change that follows.
+dc watch 1 4 >"$T/watch" 2>&1 &
 watcher=$!
 for _ in $(seq 50); do grep -q watching "$T/watch" && break; sleep 0.1; done
 
@@ -40,10 +40,10 @@ dc unpause 1 || fail "unpause"
 sleep 0.5; t3=$(field 1 7)
 [ "$t3" -gt "$t2" ] || fail "CPU time still after unpause: $t2 -> $t3"
 
-# The third event ends the watcher.
+# The fourth event ends the watcher.
 dc pause 1 && dc unpause 1 || fail "second pause"
 wait "$watcher" || fail "watcher failed: $(cat "$T/watch")"
-[ "$(sed 1d "$T/watch" | tr '\n' ,)" = "paused -,running -,paused -," ] ||
+[ "$(sed 1d "$T/watch" | tr '\n' ,)" = "running -,paused -,running -,paused -," ] ||
 	fail "events: $(cat "$T/watch")"
 
 # The same domid twice is refused; the first domain is untouched.
@@ -61,6 +61,11 @@ done
 assert_match "$(dc info 2)" "^2 [0-9]+ shutdown poweroff " "hello's state"
 assert_match "$(dc info 3)" "^3 [0-9]+ shutdown crash " "crash's state"
 grep -q 'hello' "$T/c2.log" || fail "hello's console output not in its log"
+# A watch begun after the crash is told of it at once (xld watches a
+# guest only once its create returns, and a guest may crash before).
+out=$(timeout 10 "$top_builddir/tests/dctool" "$XLD_RUNDIR" watch 3 1 2>&1) ||
+	fail "no event for a watch begun after a crash: $out"
+[ "$(echo "$out" | sed 1d)" = "shutdown crash" ] || fail "late watch: $out"
 dc pause 2 2>/dev/null && fail "paused a shut-down domain"
 
 # Bad builds: the monitor's own reason, status 1, nothing left behind.

@@ -16,7 +16,8 @@
  * info and list print "DOMID PID STATE REASON VCPUS MEMORY_KIB CPU_NS".
  * scale creates domains 1..N in this one process, lists, pauses, unpauses
  * and destroys them all, checking each step and that no fd leaked.
- * watch prints "watching", then "STATE REASON" for COUNT state changes.
+ * watch prints "watching", then "STATE REASON" for the state as the watch
+ * began and each change after, COUNT lines in all.
  * save prints "BYTES SAVE_NS"; restore prints the new monitor's pid.
  * send writes the stream to FILE ('-': standard output) and prints
  * "bytes=B pages_sent=P passes=N throttle=T downtime_ns=D total_ns=T"

@@ -22,6 +22,8 @@ _hvt_exit_hooks=
 hvt_on_exit() { _hvt_exit_hooks="$1 $_hvt_exit_hooks"; }
 hvt_cleanup() {
 	rc=$?
+	# the hooks may tell more of a failure (HVT_FAILED)
+	HVT_FAILED=$([ "$rc" -ne 0 ] && [ "$rc" -ne 77 ] && echo 1)
 	for h in $_hvt_exit_hooks; do "$h" || true; done
 	if [ "$rc" -ne 0 ] && [ "$rc" -ne 77 ] && [ -n "${KEEP_TEST_DIRS:-}" ]; then
 		echo "$TESTNAME: kept $T" >&2

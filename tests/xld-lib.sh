@@ -68,8 +68,13 @@ xld_cgroup_cleanup() {
 	rmdir "$r/${XLD_CGROUP%/*}" 2>/dev/null || true
 }
 
-# The exit hook: xld first, then every guest this test started.
+# The exit hook: xld first, then every guest this test started.  A
+# failed test shows the end of xld's log, often all CI keeps of it.
 xld_cleanup() {
+	if [ -n "${HVT_FAILED:-}" ] && [ -s "$XLD_LOGDIR/xld.log" ]; then
+		echo "$TESTNAME: the end of $XLD_LOGDIR/xld.log:" >&2
+		tail -n 30 "$XLD_LOGDIR/xld.log" >&2
+	fi
 	xld_stop
 	for p in $(xld_monitors); do
 		kill -9 "$p" 2>/dev/null || true

@@ -310,12 +310,15 @@ int dc_op_send_result(const struct dc_op *op, struct dc_send_result *res);
 /*
  * Be told of @domid's state changes: returns a connected fd (close it to
  * stop) that becomes readable on each change; put it in poll/epoll and
- * call dc_watch_read.  Returns -errno on failure.
+ * call dc_watch_read.  The first event is the state as the watch began,
+ * so that no change between a look and the watch is missed.  Returns
+ * -errno on failure.
  */
 int dc_domain_watch(dc_ctx *ctx, uint32_t domid);
 /*
  * The same without waiting for the monitor to answer: its answer is the
- * first thing dc_watch_read reads (-EAGAIN: it was yes, nothing changed).
+ * first thing dc_watch_read reads (-EAGAIN: it was yes), then the state
+ * as the watch began.
  */
 int dc_domain_watch_start(dc_ctx *ctx, uint32_t domid);
 
