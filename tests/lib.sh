@@ -22,8 +22,10 @@ _hvt_exit_hooks=
 hvt_on_exit() { _hvt_exit_hooks="$1 $_hvt_exit_hooks"; }
 hvt_cleanup() {
 	rc=$?
-	# the hooks may tell more of a failure (HVT_FAILED)
-	HVT_FAILED=$([ "$rc" -ne 0 ] && [ "$rc" -ne 77 ] && echo 1)
+	# the hooks may tell more of a failure (HVT_FAILED); no command
+	# here may fail, as some tests run with set -e
+	HVT_FAILED=
+	if [ "$rc" -ne 0 ] && [ "$rc" -ne 77 ]; then HVT_FAILED=1; fi
 	for h in $_hvt_exit_hooks; do "$h" || true; done
 	if [ "$rc" -ne 0 ] && [ "$rc" -ne 77 ] && [ -n "${KEEP_TEST_DIRS:-}" ]; then
 		echo "$TESTNAME: kept $T" >&2
