@@ -496,6 +496,10 @@ static void client_input(struct hv_ctl *ctl, struct ctl_client *c)
 		 * it (a guest crashing as it starts) is not lost */
 		if (m.hdr.type == DC_WIRE_WATCH && status == 0 && c->fd >= 0)
 			send_events(ctl, c);
+		/* a send that failed dropped the client and emptied its
+		 * buffer: nothing is left to move */
+		if (c->fd < 0)
+			return;
 		memmove(c->buf, c->buf + n, c->len - (size_t)n);
 		c->len -= (size_t)n;
 	}

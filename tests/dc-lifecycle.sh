@@ -46,6 +46,24 @@ wait "$watcher" || fail "watcher failed: $(cat "$T/watch")"
 [ "$(sed 1d "$T/watch" | tr '\n' ,)" = "running -,paused -,running -,paused -," ] ||
 	fail "events: $(cat "$T/watch")"
 
+# A client that asks much and reads nothing is dropped once its replies
+# fill the socket (2 s): the monitor serves on, and so do the others.
+python3 - "$XLD_RUNDIR/dom/1.sock" <<'PY' || fail "the flooding client"
+import socket, struct, sys, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.connect(sys.argv[1])
+info = b"".join(struct.pack("<IHHII", 0x43444c58, 1, 2, i, 0) for i in range(256))
+try:
+    for _ in range(64):
+        s.sendall(info)
+        time.sleep(0.05)
+except OSError:
+    pass  # dropped: what is asked for
+time.sleep(3)
+PY
+alive "$pid" || fail "a client that reads no reply killed the monitor"
+assert_match "$(dc info 1)" "^1 $pid running " "info after the flooding client"
+
 # The same domid twice is refused; the first domain is untouched.
 out=$(dc create 1 "$G/idle" 16 1 2>&1) && fail "second domain 1 was created"
 assert_match "$out" "already has a monitor" "duplicate domid message"
