@@ -27,7 +27,7 @@ hvt_cleanup() {
 	HVT_FAILED=
 	if [ "$rc" -ne 0 ] && [ "$rc" -ne 77 ]; then HVT_FAILED=1; fi
 	for h in $_hvt_exit_hooks; do "$h" || true; done
-	if [ "$rc" -ne 0 ] && [ "$rc" -ne 77 ] && [ -n "${KEEP_TEST_DIRS:-}" ]; then
+	if [ -n "$HVT_FAILED" ] && [ -n "${KEEP_TEST_DIRS:-}" ]; then
 		echo "$TESTNAME: kept $T" >&2
 	else
 		rm -rf "$T"
