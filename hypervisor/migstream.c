@@ -334,10 +334,17 @@ int hv_mig_write_pages(struct hv_mig_wr *w, const uint64_t *pfns,
 	if (count < 1 || count > HV_MIG_BATCH)
 		return -EINVAL;
 	if (!w->stage) {
-		w->stage = malloc((size_t)HV_MIG_BATCH * HV_MIG_PAGE);
-		w->head = malloc((1 + HV_MIG_BATCH) * sizeof(*w->head));
-		if (!w->stage || !w->head)
+		/* both or neither: a later call tests stage alone */
+		uint8_t *stage = malloc((size_t)HV_MIG_BATCH * HV_MIG_PAGE);
+		uint64_t *head = malloc((1 + HV_MIG_BATCH) * sizeof(*head));
+
+		if (!stage || !head) {
+			free(stage);
+			free(head);
 			return -ENOMEM;
+		}
+		w->stage = stage;
+		w->head = head;
 	}
 	/* count u32, then 0 u32; the entries: little-endian, x86-64 only */
 	w->head[0] = count;
