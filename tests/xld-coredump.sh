@@ -110,13 +110,14 @@ assert_match "$(row r1)" ' [rb]-----  ' "r1 runs"
 # xl dump-core: a running guest is paused for it and runs on
 create burn memtouch 'memory = 32' 'cmdline = "passes=0 report=0"'
 letters() { row burn | awk '{ print $5 }'; }
-wait_for 5 "burn running" test "$(letters)" = r-----
+burn_running() { [ "$(letters)" = r----- ]; }
+wait_for 5 "burn running" burn_running
 # a relative file name is xl's, not xld's
 xl_abs=$(cd "$(dirname "$XL")" && pwd)/xl
 (cd "$T" && "$xl_abs" dump-core burn burn.core) || fail "xl dump-core burn"
 check_dump "$T/burn.core" 32 1
 [ "$(mode "$T/burn.core")" = 600 ] || fail "dump-core file mode"
-wait_for 5 "burn running after its dump" test "$(letters)" = r-----
+wait_for 5 "burn running after its dump" burn_running
 t0=$(field burn cpu_time_ns)
 sleep 1.5
 [ "$(field burn cpu_time_ns)" -gt "$t0" ] || fail "burn's CPU time stands still"
@@ -129,7 +130,7 @@ sleep 1.2
 # a file that cannot be written: an error naming it, the guest runs on
 out=$("$XL" dump-core burn "$T/no/such/dir.core" 2>&1) && fail "dump-core into a missing directory"
 assert_match "$out" "$T/no/such/dir.core" "error names the file"
-wait_for 5 "burn running after a failed dump" test "$(letters)" = r-----
+wait_for 5 "burn running after a failed dump" burn_running
 out=$("$XL" dump-core nosuch "$T/x.core" 2>&1) && fail "dump-core of no domain"
 assert_match "$out" "nosuch" "error names the domain"
 "$XL" dump-core burn 2>/dev/null && fail "dump-core without a file"
