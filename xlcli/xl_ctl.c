@@ -327,7 +327,7 @@ static int send_with_fd(int sock, const char *s, size_t len, int fd)
 int xl_ctl_call_fd(const char *method, json_object *params, int fd,
 		   xl_ctl_progress_fn *progress, void *arg,
 		   volatile sig_atomic_t *stop, json_object **result,
-		   struct xl_ctl_err *err)
+		   struct xl_ctl_err *err, int *conn)
 {
 	char path[SUN_PATH_MAX], *buf = NULL, *nl, *n;
 	size_t len = 0, cap = 0;
@@ -399,6 +399,10 @@ int xl_ctl_call_fd(const char *method, json_object *params, int fd,
 out:
 	json_object_put(req);
 	free(buf);
+	if (!rc && conn) {
+		*conn = sock;
+		sock = -1;
+	}
 	if (sock >= 0)
 		close(sock);
 	return rc;

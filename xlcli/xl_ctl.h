@@ -44,13 +44,15 @@ int xl_ctl_reply(const char *line, json_object **result,
  * interim lines xld sends before the reply, {"progress": {..}}, go to
  * @progress (may be NULL).  A signal that sets *@stop (a handler
  * installed without SA_RESTART) ends the wait with -EINTR: closing the
- * connection cancels the request in xld.
+ * connection cancels the request in xld.  With @conn, a call that
+ * succeeds leaves the connection open in *@conn, for the caller to
+ * close: what xld ties to it ("create" with "hold") lasts until then.
  */
 typedef void xl_ctl_progress_fn(void *arg, json_object *progress);
 int xl_ctl_call_fd(const char *method, json_object *params, int fd,
 		   xl_ctl_progress_fn *progress, void *arg,
 		   volatile sig_atomic_t *stop, json_object **result,
-		   struct xl_ctl_err *err);
+		   struct xl_ctl_err *err, int *conn);
 
 /* Print "xl CMD: MESSAGE" for a failed call (xld unreachable included). */
 void xl_ctl_perror(const char *cmd, int rc, const struct xl_ctl_err *err);

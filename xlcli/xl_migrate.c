@@ -431,7 +431,7 @@ int main_migrate_receive(int argc, char **argv)
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
-	int paused = 0, debug = 0, domid = -1, opt, rc;
+	int paused = 0, debug = 0, domid = -1, held = -1, opt, rc;
 	unsigned char status = 0;
 	char *name = NULL, *incoming = NULL;
 	const char *n;
@@ -476,7 +476,7 @@ int main_migrate_receive(int argc, char **argv)
 		return 1;
 	}
 	rc = xl_recv_domain(STDIN_FILENO, "<incoming migration stream>", NULL,
-			    "--incoming", 0, debug, &domid, &incoming);
+			    "--incoming", 0, debug, &domid, &incoming, &held);
 	if (rc) {
 		fprintf(stderr, "migration target: Domain creation failed "
 				"(code %d).\n",
@@ -506,6 +506,8 @@ int main_migrate_receive(int argc, char **argv)
 		status = 3;
 		goto report;
 	}
+	/* renamed, it no longer goes with this process (xld's "hold") */
+	close(held);
 	if (!paused && xl_dom_do("unpause", domid, NULL)) {
 		status = 3;
 		goto report;

@@ -156,7 +156,7 @@ int xl_send(const char *cmd, int domid, int fd, const char *flags,
 	/* progress only for a person watching */
 	rc = xl_ctl_call_fd("send", p, fd,
 			    isatty(STDOUT_FILENO) ? show_progress : NULL, &pr,
-			    stop, &res, &err);
+			    stop, &res, &err, NULL);
 	if (pr.shown) {
 		printf("\n");
 		fflush(stdout);
@@ -269,7 +269,7 @@ out:
 
 int xl_recv_domain(int fd, const char *source, const char *cfgfile,
 		   const char *suffix, int quiet, int debug, int *domid,
-		   char **name)
+		   char **name, int *hold)
 {
 	struct xl_ctl_err err;
 	json_object *cfg = NULL, *p = NULL, *res = NULL, *v;
@@ -331,7 +331,10 @@ int xl_recv_domain(int fd, const char *source, const char *cfgfile,
 	}
 	json_object_object_add(p, "config", json_object_get(cfg));
 	json_object_object_add(p, "incoming", json_object_new_boolean(1));
-	rc = xl_ctl_call_fd("create", p, fd, NULL, NULL, NULL, &res, &err);
+	if (hold)
+		json_object_object_add(p, "hold", json_object_new_boolean(1));
+	rc = xl_ctl_call_fd("create", p, fd, NULL, NULL, NULL, &res, &err,
+			    hold);
 	if (rc) {
 		xl_ctl_perror(suffix ? "migrate-receive" : "restore", rc, &err);
 		goto out;
@@ -412,7 +415,7 @@ int main_restore(int argc, char **argv)
 		return 1;
 	}
 	rc = xl_recv_domain(fd, file, cfgfile, NULL, xl_globals.quiet, debug,
-			    &domid, &name);
+			    &domid, &name, NULL);
 	close(fd);
 	if (rc)
 		goto out;

@@ -46,11 +46,13 @@ int xl_send(const char *cmd, int domid, int fd, const char *flags,
  * messages, @source naming it), the config (@cfgfile's if given, else
  * the saved one), renamed NAME@suffix if @suffix, and a domain built
  * paused by xld from the rest of the stream.  0 with *@domid and *@name
- * (malloc'd), or -errno after a message.
+ * (malloc'd), or -errno after a message.  With @hold, xld destroys the
+ * domain if the connection left in *@hold closes before it is renamed
+ * (a receiver killed leaves no copy behind); the caller closes it.
  */
 int xl_recv_domain(int fd, const char *source, const char *cfgfile,
 		   const char *suffix, int quiet, int debug, int *domid,
-		   char **name);
+		   char **name, int *hold);
 
 /* @method ("unpause", "destroy") of domain @domid; 0 or -errno, quiet. */
 int xl_dom_do(const char *method, int domid, const char *newname);

@@ -167,6 +167,7 @@ static void conn_free(struct xld_ctl *ctl, struct ctl_conn *c)
 	/* a send whose client went is cancelled: the guest runs on */
 	xld_send_cancel(c->send);
 	c->send = NULL;
+	ctl_held_orphan(ctl, c);
 	xld_loop_del(ctl->loop, c->fd);
 	close(c->fd);
 	fd_close(&c->line_fd);
@@ -422,6 +423,7 @@ static void kick_event(struct xld_loop *loop, int fd, uint32_t events,
 		if (c->dead)
 			conn_free(ctl, c);
 	}
+	ctl_held_reap(ctl);
 }
 
 static void dom_event(void *arg, struct xld_dom *d, enum xld_dom_event ev)
@@ -429,6 +431,9 @@ static void dom_event(void *arg, struct xld_dom *d, enum xld_dom_event ev)
 	struct xld_ctl *ctl = arg;
 	struct ctl_conn *c;
 
+	/* an orphan that was busy may be destroyed now (held.c) */
+	if (ctl->orphans)
+		ctl_kick(ctl);
 	/* a domain whose start failed was never announced */
 	for (c = ctl->conns; c && ev != XLD_DOM_FAILED; c = c->next)
 		if (c->subscribed && !c->dead)
@@ -539,6 +544,8 @@ void xld_ctl_free(struct xld_ctl *ctl)
 	xld_doms_set_notify(ctl->doms, NULL, NULL);
 	while (ctl->conns)
 		conn_free(ctl, ctl->conns);
+	/* xld stopping destroys no domain */
+	ctl_held_free(&ctl->orphans);
 	for (i = 0; i < 2; i++) {
 		if (ctl->lfd[i] >= 0) {
 			xld_loop_del(ctl->loop, ctl->lfd[i]);

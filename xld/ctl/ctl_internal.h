@@ -60,6 +60,7 @@ struct ctl_conn {
 	bool fd_refused; /* more than one came: the client is refused */
 	struct xld_send *send; /* its "send" running: cancelled if it goes */
 	bool send_destroy;     /* ... and the domain destroyed after it */
+	struct ctl_held *held; /* created with "hold": see held.c */
 	char *out;
 	size_t out_len, out_off, out_cap;
 };
@@ -74,6 +75,7 @@ struct xld_ctl {
 	struct ctl_conn *conns;
 	unsigned int nconns;
 	uint64_t next_serial;
+	struct ctl_held *orphans; /* held by connections that went */
 };
 
 struct ctl_req {
@@ -166,6 +168,15 @@ int ctl_do_send(struct ctl_req *r);
 /* create with params.incoming: the stream on the request's fd */
 int ctl_create_incoming(struct ctl_req *r, json_object *cfg,
 			struct xld_dom **d);
+
+/* held.c: domains that live only as long as the connection that made
+ * them, until renamed ("create" with "hold": true). */
+struct ctl_held *ctl_held_new(void);
+void ctl_held_attach(struct ctl_conn *c, struct ctl_held *h,
+		     const struct xld_dom *d);
+void ctl_held_orphan(struct xld_ctl *ctl, struct ctl_conn *c);
+void ctl_held_reap(struct xld_ctl *ctl);
+void ctl_held_free(struct ctl_held **list);
 
 /* ---- methods_resources.c: memory, vCPUs, CPU weight and cap ---- */
 int ctl_do_vcpus(struct ctl_req *r);

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <uuid/uuid.h>
@@ -72,7 +73,8 @@ static void hold(struct ctl_req *r, uint32_t domid, enum ctl_wait what)
 
 int ctl_do_create(struct ctl_req *r)
 {
-	json_object *cfg, *v = NULL, *in;
+	json_object *cfg, *v = NULL, *in, *holdv = NULL;
+	struct ctl_held *held = NULL;
 	struct xld_dom *d;
 	int rc;
 
@@ -85,14 +87,25 @@ int ctl_do_create(struct ctl_req *r)
 	    !json_object_is_type(v, json_type_boolean))
 		return ctl_fail(r, -EINVAL,
 				"params.paused must be true or false");
+	if (json_object_object_get_ex(r->params, "hold", &holdv) &&
+	    !json_object_is_type(holdv, json_type_boolean))
+		return ctl_fail(r, -EINVAL,
+				"params.hold must be true or false");
+	/* before the domain exists, which must not outlive the hold */
+	if (holdv && json_object_get_boolean(holdv) && !(held = ctl_held_new()))
+		return -ENOMEM;
 	if (json_object_object_get_ex(r->params, "incoming", &in) &&
 	    json_object_get_boolean(in))
 		rc = ctl_create_incoming(r, cfg, &d);
 	else
 		rc = xld_dom_create(r->c->ctl->doms, cfg, &d, r->msg,
 				    sizeof(r->msg));
-	if (rc)
+	if (rc) {
+		free(held);
 		return rc;
+	}
+	if (held)
+		ctl_held_attach(r->c, held, d);
 	/* the reply when its monitor runs the guest (create_ran) */
 	hold(r, d->domid, CTL_WAIT_RUN);
 	r->c->wait_paused = v && json_object_get_boolean(v);
