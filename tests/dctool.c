@@ -208,7 +208,9 @@ static int send(dc_ctx *ctx, int argc, char **argv)
 	if (rc)
 		return rc;
 	pfd = (struct pollfd){ .fd = dc_op_fd(op), .events = POLLIN };
-	while ((rc = dc_op_step(op, NULL)) == -EAGAIN) {
+	/* the last report may come in the step that ends the op */
+	for (;;) {
+		rc = dc_op_step(op, NULL);
 		if (dc_op_send_progress(op, &p) == 0 && show)
 			fprintf(stderr, "progress pass=%u paused=%u sent=%llu "
 				"dirty=%llu est_ms=%llu throttle=%u\n",
@@ -217,6 +219,8 @@ static int send(dc_ctx *ctx, int argc, char **argv)
 				(unsigned long long)p.pages_dirty,
 				(unsigned long long)p.est_downtime_ms,
 				p.throttle_pct);
+		if (rc != -EAGAIN)
+			break;
 		if (poll(&pfd, 1, -1) < 0 && errno != EINTR)
 			break;
 	}

@@ -5,7 +5,9 @@
 # source destroyed (one running copy at any time), 7 times at each of
 # three dirty rates (memtouch delay=), 21 in all, between two run
 # directories as two xld would be.  Each migration must take at least
-# two dirty passes, the guest's pass number must go on rising in the new
+# one dirty pass after the full one (on a fast host what one leaves
+# fits the 1 ms budget), report its paused pass, the guest's pass
+# number must go on rising in the new
 # monitor and its self-check (every page holds the pass number) must
 # never fail.  Then: a reader that dies mid-stream and a cancelled send
 # leave the source running; --debug's verify pass passes; a truncated
@@ -26,6 +28,10 @@ DOWNTIME=${HVT_MIGRATE_DOWNTIME:-1}
 # At most this many live passes (a full one and dirty ones): the test
 # host copies some 25 MB/s, and 21 migrations must fit in a minute or so.
 PASSES=${HVT_MIGRATE_PASSES:-6}
+# The link, held to about the test host's own speed: on hardware (or
+# PVM) a pipe copies 4 MiB in a few ms, too fast for any page to be
+# dirtied meanwhile, and nothing would be left to iterate on.
+BW=${HVT_MIGRATE_BW:-20000000}
 last_pass() { sed -n 's/^memtouch: pass \([0-9]*\)$/\1/p' "$1" | tail -1 | grep . || echo 0; }
 first_pass() { sed -n 's/^memtouch: pass \([0-9]*\)$/\1/p' "$1" | head -1 | grep . || echo 0; }
 reports() { grep -c '^memtouch: pass' "$1"; }
@@ -76,11 +82,11 @@ for rate in 0:50 1000:5 10000:2; do
 		n=$((n + 1))
 		before=$(last_pass "$log")
 		new="$T/c$n.log"
-		migrate "$from" "$to" "$new" progress
+		migrate "$from" "$to" "$new" progress "bw=$BW"
 		grep -q '^progress pass=2 ' "$T/send.err" || fail "migration $n: no progress report for pass 2: $(cat "$T/send.err")"
-		grep -q '^progress pass=.* paused=1 ' "$T/send.err" || fail "migration $n: no progress report paused"
+		grep -q '^progress pass=.* paused=1 ' "$T/send.err" || fail "migration $n: no progress report paused: $(cat "$T/send.err")"
 		passes=$(field "$res" passes)
-		[ "$passes" -ge 3 ] || fail "migration $n (delay=$delay): $passes live passes, want a full one and 2 dirty: $res"
+		[ "$passes" -ge 2 ] || fail "migration $n (delay=$delay): $passes live passes, want a full one and a dirty one: $res"
 		wait_reports "$new" 1
 		first=$(first_pass "$new")
 		[ "$first" -gt "$before" ] || fail "migration $n: pass $first after, $before before"
@@ -147,6 +153,11 @@ out=$("$DCT" "$RA" incoming 1 "$G/memtouch" 64 2 "$T/s.log" <"$T/short.stream" 2
 [ "$st" -ne 0 ] || fail "a truncated stream was taken"
 assert_match "$out" "migration stream \(fd [0-9]+\): .*" "truncated stream message"
 [ -e "$RA/dom/1.sock" ] && fail "socket left by a refused stream"
+# the monitor said why before it exits: give it the time to
+for _ in $(seq 50); do
+	pgrep -f -- "--control $RA/" >/dev/null || break
+	sleep 0.1
+done
 pgrep -f -- "--control $RA/" >/dev/null && fail "monitor left by a refused stream"
 st=0
 out=$(timeout 30 "$XLHV" run --memory 64 --vcpus 2 --incoming 0 <"$T/short.stream" 2>&1) || st=$?

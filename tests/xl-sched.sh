@@ -238,6 +238,9 @@ restarted() {
 wait_for 120 "cyc restarted under a new domid" restarted
 assert_match "$("$XL" sched-credit -d cyc)" "^cyc +$d1 +300 +40\$" \
 	"weight and cap after the restart"
+# the group is made as the new monitor starts, its process last
+joined() { [ -n "$(cat "$CG/$XLD_CGROUP/$1/cgroup.procs" 2>/dev/null)" ]; }
+wait_for 10 "cyc's new monitor in its group $d1" joined "$d1"
 expect_group "$d1" 300 40
 [ ! -d "$CG/$XLD_CGROUP/$d0" ] || fail "the group of cyc's old domid $d0 stays"
 "$XL" destroy cyc || fail "destroy cyc"
