@@ -115,6 +115,49 @@ START_TEST(survives_crash)
 }
 END_TEST
 
+/* A release's revoked rights (XSA-322) are journaled as SET_PERMS are:
+ * a crash right after it loads the same tree, Domain-0 owning the nodes. */
+START_TEST(release_journaled)
+{
+	struct xs_store *st = xs_store_new(NULL, NULL);
+	struct xs_op op = {.st = st, .priv = true, .arena = &arena};
+	struct xs_op d5 = {.st = st, .domid = 5, .arena = &arena};
+	struct xs_perm own = {5, XS_PERM_NONE};
+	struct xs_perm rd5[2] = {{0, XS_PERM_NONE}, {5, XS_PERM_READ}};
+	struct xs_journal *j = NULL;
+	char err[256], *want, *got;
+
+	ck_assert_ptr_nonnull(st);
+	ck_assert_int_eq(xs_journal_open(st, dir, &j, err, sizeof(err)), 0);
+	ck_assert_int_eq(xs_domain_introduce(st, 5), 0);
+	ck_assert_int_eq(xs_node_mkdir(&op, "/local/domain/5"), 0);
+	ck_assert_int_eq(xs_node_set_perms(&op, "/local/domain/5", &own, 1), 0);
+	ck_assert_int_eq(xs_node_write(&d5, "/local/domain/5/k", "v", 1), 0);
+	ck_assert_int_eq(wr(st, "/shared", "s"), 0);
+	ck_assert_int_eq(xs_node_set_perms(&op, "/shared", rd5, 2), 0);
+	ck_assert_int_eq(xs_journal_flush(j), 0);
+	ck_assert_int_eq(xs_domain_release(st, 5), 0);
+	ck_assert_int_eq(xs_journal_flush(j), 0);
+	want = xs_store_dump(st);
+	ck_assert_ptr_nonnull(want);
+	ck_assert_ptr_nonnull(strstr(want, "/local/domain/5/k [n0]"));
+	ck_assert_ptr_nonnull(strstr(want, "/shared [n0]"));
+	xs_journal_discard(j);
+	xs_store_free(st);
+	ck_assert_int_eq(load(&got), 0);
+	ck_assert_str_eq(got, want);
+	xs_free(got);
+	/* and the counts: domain 5 owns nothing after the reload */
+	st = xs_store_new(NULL, NULL);
+	ck_assert_ptr_nonnull(st);
+	ck_assert_int_eq(xs_journal_open(st, dir, &j, err, sizeof(err)), 0);
+	ck_assert_uint_eq(xs_domain_nodes(st, 5), 0);
+	xs_journal_discard(j);
+	xs_store_free(st);
+	xs_free(want);
+}
+END_TEST
+
 static void damage(const char *file, long off, int how)
 {
 	char path[256];
@@ -263,6 +306,7 @@ static Suite *xs_journal_suite(void)
 	tcase_add_test(tc, crc32_known);
 	tcase_add_test(tc, empty_dir);
 	tcase_add_test(tc, survives_crash);
+	tcase_add_test(tc, release_journaled);
 	tcase_add_test(tc, stale_journal);
 	tcase_add_test(tc, syncer_errors_and_dup);
 	tcase_add_loop_test(tc, damaged_files, 0,

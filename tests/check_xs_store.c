@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "xld/store/xs.h"
 #include "tests/hvt_check.h"
@@ -679,6 +680,196 @@ START_TEST(random_churn)
 }
 END_TEST
 
+/* Nodes the dump shows owned by @domid ("[b5" or "[n5,..."). */
+static uint32_t dump_owned(uint32_t domid)
+{
+	char *dump = xs_store_dump(st), *p, want[16];
+	uint32_t count = 0;
+	size_t wl;
+
+	ck_assert_ptr_nonnull(dump);
+	snprintf(want, sizeof(want), "%u", domid);
+	wl = strlen(want);
+	for (p = strstr(dump, " ["); p; p = strstr(p + 1, " [")) {
+		if (!strncmp(p + 3, want, wl) &&
+		    (p[3 + wl] == ']' || p[3 + wl] == ','))
+			count++;
+	}
+	xs_free(dump);
+	return count;
+}
+
+static const char *perms_str(const char *path)
+{
+	static char out[256];
+	struct xs_op d0 = dom(0);
+	const struct xs_perms *p;
+	size_t len = 0;
+	uint32_t i;
+
+	if (xs_node_get_perms(&d0, path, &p))
+		return "error";
+	for (i = 0; i < p->n && len + 20 < sizeof(out); i++) {
+		if (i)
+			out[len++] = ',';
+		len += (size_t)xs_perm_format(&p->p[i], out + len,
+					      sizeof(out) - len);
+	}
+	out[len] = '\0';
+	return out;
+}
+
+/*
+ * XSA-322: a domain released and its domid given to a new domain.  What
+ * the old one owned is Domain-0's now, its access entries are gone, and
+ * the new one can neither read nor write any of it; open transactions
+ * cannot bring the old entries back either.
+ */
+START_TEST(release_revokes)
+{
+	struct xs_op d0 = dom(0), d5 = dom(5), d6 = dom(6), t0;
+	struct xs_perm own5 = {5, XS_PERM_NONE};
+	struct xs_perm shared[2] = {{0, XS_PERM_NONE}, {5, XS_PERM_BOTH}};
+	struct xs_perm other[3] = {
+	    {6, XS_PERM_NONE}, {5, XS_PERM_READ}, {7, XS_PERM_READ}};
+	struct xs_perm pub[2] = {{0, XS_PERM_NONE}, {5, XS_PERM_READ}};
+	struct xs_perm special = {0, XS_PERM_NONE};
+	struct xs_perm sp[2] = {{0, XS_PERM_NONE}, {5, XS_PERM_READ}};
+	uint32_t nodes0;
+	struct xs_txn *t;
+	int rc;
+
+	ck_assert_int_eq(xs_domain_introduce(st, 5), 0);
+	ck_assert_int_eq(xs_domain_introduce(st, 6), 0);
+	ck_assert_int_eq(xs_node_mkdir(&d0, "/local/domain/5"), 0);
+	ck_assert_int_eq(xs_node_set_perms(&d0, "/local/domain/5", &own5, 1),
+			 0);
+	ck_assert_int_eq(wr(&d5, "/local/domain/5/data/key", "old"), 0);
+	ck_assert_int_eq(wr(&d0, "/shared/x", "s"), 0);
+	ck_assert_int_eq(xs_node_set_perms(&d0, "/shared/x", shared, 2), 0);
+	ck_assert_int_eq(xs_node_mkdir(&d0, "/local/domain/6"), 0);
+	ck_assert_int_eq(xs_node_set_perms(&d0, "/local/domain/6", other, 1),
+			 0);
+	ck_assert_int_eq(wr(&d6, "/local/domain/6/o", "o"), 0);
+	ck_assert_int_eq(xs_node_set_perms(&d6, "/local/domain/6/o", other, 3),
+			 0);
+	ck_assert_int_eq(xs_node_set_perms(&d0, "@releaseDomain", sp, 2), 0);
+	ck_assert_str_eq(rd(&d5, "/shared/x", NULL), "s");
+	ck_assert_str_eq(rd(&d5, "/local/domain/6/o", NULL), "o");
+	ck_assert_uint_eq(xs_domain_nodes(st, 5), 3);
+	nodes0 = xs_domain_nodes(st, 0);
+	/* Domain-0 gives 5 rights on a new node inside a transaction that
+	 * is still open at the release. */
+	ck_assert_int_eq(xs_txn_start(&d0, &t), 0);
+	t0 = d0;
+	t0.txn = t;
+	ck_assert_int_eq(wr(&t0, "/pub/new", "p"), 0);
+	ck_assert_int_eq(xs_node_set_perms(&t0, "/pub/new", pub, 2), 0);
+
+	ck_assert_int_eq(xs_domain_release(st, 5), 0);
+	ck_assert_int_eq(xs_txn_end(&d0, t, true), 0);
+	ck_assert_int_eq(xs_domain_introduce(st, 5), 0);
+
+	ck_assert_str_eq(perms_str("/local/domain/5"), "n0");
+	ck_assert_str_eq(perms_str("/local/domain/5/data/key"), "n0");
+	ck_assert_str_eq(perms_str("/shared/x"), "n0");
+	ck_assert_str_eq(perms_str("/local/domain/6/o"), "n6,r7");
+	ck_assert_str_eq(perms_str("/pub/new"), "n0");
+	ck_assert_str_eq(perms_str("@releaseDomain"), "n0");
+	rd(&d5, "/local/domain/5/data/key", &rc);
+	ck_assert_int_eq(rc, -EACCES);
+	ck_assert_int_eq(wr(&d5, "/local/domain/5/data/key", "new"), -EACCES);
+	ck_assert_int_eq(wr(&d5, "/local/domain/5/data/other", "x"), -EACCES);
+	rd(&d5, "/shared/x", &rc);
+	ck_assert_int_eq(rc, -EACCES);
+	ck_assert_int_eq(wr(&d5, "/shared/x", "w"), -EACCES);
+	rd(&d5, "/local/domain/6/o", &rc);
+	ck_assert_int_eq(rc, -EACCES);
+	rd(&d5, "/pub/new", &rc);
+	ck_assert_int_eq(rc, -EACCES);
+	ck_assert_int_eq(xs_node_set_perms(&d5, "@releaseDomain", &special, 1),
+			 -EACCES);
+	ck_assert_str_eq(rd(&d0, "/local/domain/5/data/key", NULL), "old");
+	/* the quota counts moved with the nodes */
+	ck_assert_uint_eq(xs_domain_nodes(st, 5), 0);
+	ck_assert_uint_eq(xs_domain_nodes(st, 0), nodes0 + 3 + 2);
+	ck_assert_uint_eq(dump_owned(5), 0);
+	ck_assert_uint_eq(dump_owned(0), xs_domain_nodes(st, 0));
+	ck_assert_uint_eq(dump_owned(6), xs_domain_nodes(st, 6));
+	/* and the new domain 5 starts from a full quota in its new home */
+	ck_assert_int_eq(xs_node_set_perms(&d0, "/local/domain/5", &own5, 1),
+			 0);
+	ck_assert_int_eq(wr(&d5, "/local/domain/5/fresh", "f"), 0);
+	ck_assert_uint_eq(xs_domain_nodes(st, 5), 2);
+	ck_assert_uint_eq(dump_owned(5), 2);
+}
+END_TEST
+
+/* A transaction that read a node the release changes conflicts. */
+START_TEST(release_conflicts_txn)
+{
+	struct xs_op d0 = dom(0), t0;
+	struct xs_perm own5 = {5, XS_PERM_BOTH};
+	struct xs_txn *t;
+
+	ck_assert_int_eq(xs_domain_introduce(st, 5), 0);
+	ck_assert_int_eq(wr(&d0, "/local/domain/5/k", "v"), 0);
+	ck_assert_int_eq(xs_node_set_perms(&d0, "/local/domain/5", &own5, 1),
+			 0);
+	ck_assert_int_eq(xs_txn_start(&d0, &t), 0);
+	t0 = d0;
+	t0.txn = t;
+	ck_assert_int_eq(wr(&t0, "/local/domain/5/n", "in txn"), 0);
+	ck_assert_int_eq(xs_domain_release(st, 5), 0);
+	ck_assert_int_eq(xs_txn_end(&d0, t, true), -EAGAIN);
+	ck_assert_str_eq(perms_str("/local/domain/5"), "b0");
+	ck_assert_uint_eq(xs_domain_nodes(st, 5), 0);
+}
+END_TEST
+
+/* A store the size of 1000 domains' nodes: one release walks it once. */
+START_TEST(release_cost)
+{
+	struct xs_op d0 = dom(0);
+	struct xs_perm own = {0, XS_PERM_NONE};
+	struct timespec a, b;
+	char path[64];
+	uint32_t dom, i;
+	double ms;
+
+	for (dom = 1; dom <= 1000; dom++) {
+		ck_assert_int_eq(xs_domain_introduce(st, dom), 0);
+		own.domid = dom;
+		snprintf(path, sizeof(path), "/local/domain/%u", dom);
+		ck_assert_int_eq(xs_node_mkdir(&d0, path), 0);
+		ck_assert_int_eq(xs_node_set_perms(&d0, path, &own, 1), 0);
+		for (i = 0; i < 49; i++) {
+			snprintf(path, sizeof(path), "/local/domain/%u/k%u",
+				 dom, i);
+			ck_assert_int_eq(wr(&d0, path, "v"), 0);
+		}
+	}
+	ck_assert_uint_ge(xs_store_count(st), 50000);
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	ck_assert_int_eq(xs_domain_release(st, 500), 0);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	ms = (double)(b.tv_sec - a.tv_sec) * 1e3 +
+	     (double)(b.tv_nsec - a.tv_nsec) / 1e6;
+	printf("release of 1 domain in a store of %llu nodes: %.2f ms\n",
+	       (unsigned long long)xs_store_count(st), ms);
+	ck_assert_uint_eq(xs_domain_nodes(st, 500), 0);
+	ck_assert_uint_eq(xs_domain_nodes(st, 501), 50);
+	ck_assert_str_eq(perms_str("/local/domain/500/k7"), "n0");
+	/* generous: tens of milliseconds even under a sanitizer */
+	ck_assert_msg(ms < 2000, "release took %.1f ms", ms);
+}
+END_TEST
+
+static int op_release(void)
+{
+	return xs_domain_release(st, 5);
+}
+
 /* ---- fault injection ---- */
 
 static void fill(void)
@@ -691,6 +882,7 @@ static void fill(void)
 	ck_assert_int_eq(wr(&d0, "/f/x", "x"), 0);
 	ck_assert_int_eq(xs_node_mkdir(&d0, "/local/domain/5"), 0);
 	ck_assert_int_eq(xs_node_set_perms(&d0, "/local/domain/5", p, 2), 0);
+	ck_assert_int_eq(xs_domain_introduce(st, 5), 0);
 }
 
 static int op_write_new(void)
@@ -812,6 +1004,7 @@ static const struct {
     {"unprivileged transaction", op_txn_unpriv, true},
     {"watch", op_watch, false},
     {"introduce", op_introduce, false},
+    {"release", op_release, true},
 };
 
 START_TEST(fault_injection)
@@ -877,6 +1070,8 @@ static Suite *xs_store_suite(void)
 	tc = tcase_create("perms");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, perms_rules);
+	tcase_add_test(tc, release_revokes);
+	tcase_add_test(tc, release_conflicts_txn);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("quotas");
@@ -901,6 +1096,7 @@ static Suite *xs_store_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, many_keys);
 	tcase_add_test(tc, random_churn);
+	tcase_add_test(tc, release_cost);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("faults");

@@ -88,6 +88,15 @@ struct xs_store {
 		uint64_t gen;
 		uint32_t off;
 	} cursor;
+	/* The last node looked up and its path: the next lookup of a path
+	 * below it (or below its parent) starts there, so walking a deep
+	 * tree costs no lookup from the root per node (XSA-418).  Cleared
+	 * whenever a node leaves the table. */
+	struct {
+		struct xs_node *node;
+		size_t len;
+		char path[XS_ABS_PATH_MAX + 1];
+	} lcache;
 	/* transactions */
 	uint32_t next_txn_id;
 	struct xs_txn *txns;
@@ -131,6 +140,9 @@ struct xs_domain *xs_domain_find(struct xs_store *st, uint32_t domid);
 struct xs_domain *xs_domain_get(struct xs_store *st, uint32_t domid);
 /* Free @d if nothing refers to it any more. */
 void xs_domain_maybe_free(struct xs_store *st, struct xs_domain *d);
+/* xs_revoke.c: @domid's rights go, its nodes to Domain-0 (XSA-322);
+ * 0, or -ENOMEM with nothing changed. */
+int xs_domain_revoke(struct xs_store *st, uint32_t domid);
 
 /* Tell the change hook about @n (SET) or a removal (RM). */
 void xs_change_set(struct xs_store *st, const char *path, uint32_t plen,

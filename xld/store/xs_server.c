@@ -52,10 +52,23 @@ static bool conn_blocked(struct xs_conn *c)
 	return c->out_len - c->out_off > XS_OUT_SOFT || c->out_replies >= limit;
 }
 
+/* A whole message (or a header past the limit) waits in c->in. */
+static bool conn_has_request(const struct xs_conn *c)
+{
+	struct xs_msg_hdr h;
+
+	if (c->in_len < XS_HDR_LEN)
+		return false;
+	memcpy(&h, c->in, XS_HDR_LEN);
+	return h.len > XS_PAYLOAD_MAX || c->in_len - XS_HDR_LEN >= h.len;
+}
+
 static void conn_update_events(struct xs_conn *c)
 {
 	bool pause = conn_blocked(c);
-	bool want = c->out_len > c->out_off;
+	/* Requests left over from a burst: EPOLLOUT (a socket is nearly
+	 * always writable) brings the connection back after the others. */
+	bool want = c->out_len > c->out_off || (!pause && conn_has_request(c));
 	uint32_t ev = 0;
 
 	if (c->closing || (pause == c->paused && want == c->want_out))
@@ -245,8 +258,10 @@ static void flush_all(struct xs_server *srv)
 			srv->flush_hook(srv->flush_arg);
 		if (!c->closing)
 			conn_flush(c);
-		/* Requests that waited for the output to drain. */
-		if (!c->closing && c->in_len >= XS_HDR_LEN && !conn_blocked(c))
+		/* Requests that waited for the output to drain (a guest's
+		 * wait for their turn: conn_update_events). */
+		if (!c->closing && c->priv && c->in_len >= XS_HDR_LEN &&
+		    !conn_blocked(c))
 			conn_process(c);
 		if (c->closing)
 			conn_close(c);
@@ -314,9 +329,12 @@ int xs_server_release(struct xs_server *srv, uint32_t domid)
 		if (!l->priv && l->domid == domid)
 			listener_close(srv, l);
 	}
-	/* The domain's own connections go with it. */
+	/* The domain's own connections go with it: their watches and
+	 * transactions at once (a domain introduced again with this domid
+	 * must not find them), the sockets when the loop next flushes. */
 	for (c = srv->conns; c; c = c->next) {
 		if (!c->priv && c->domid == domid) {
+			xs_conn_drop_state(c);
 			c->closing = true;
 			flush_mark(c);
 		}
@@ -358,6 +376,8 @@ static void conn_process(struct xs_conn *c)
 	while (!c->closing && c->in_len - pos >= XS_HDR_LEN) {
 		if (conn_blocked(c))
 			break;
+		if (!c->priv && c->burst >= XS_CONN_BURST)
+			break;
 		memcpy(&h, c->in + pos, XS_HDR_LEN);
 		if (h.len > XS_PAYLOAD_MAX) {
 			xld_warn("domain %u: message of %u bytes (over %u): "
@@ -378,6 +398,7 @@ static void conn_process(struct xs_conn *c)
 			data[h.len] = saved;
 		}
 		pos += XS_HDR_LEN + h.len;
+		c->burst++;
 	}
 	if (pos) {
 		memmove(c->in, c->in + pos, c->in_len - pos);
@@ -405,6 +426,9 @@ static void conn_read(struct xs_conn *c)
 		}
 		c->in_len = 0;
 	}
+	/* Requests left from a burst fill it: they go first. */
+	if (c->in_len >= XS_IN_CAP - 1)
+		return;
 	/* Leave a byte spare after the largest message for the NUL. */
 	r = recv(c->fd, c->in + c->in_len, XS_IN_CAP - 1 - c->in_len,
 		 MSG_DONTWAIT);
@@ -421,6 +445,24 @@ static void conn_read(struct xs_conn *c)
 	conn_process(c);
 }
 
+/*
+ * After a guest's request (which may have taken milliseconds), Domain-0's
+ * connections read and answer what they have waiting before the loop
+ * turns to the next guest: Domain-0 waits for one guest request at most.
+ */
+static void serve_priv(struct xs_server *srv)
+{
+	struct xs_conn *p;
+
+	for (p = srv->conns; p; p = p->next) {
+		if (!p->priv || p->closing || conn_blocked(p))
+			continue;
+		conn_read(p);
+		if (p->closing)
+			flush_mark(p);
+	}
+}
+
 static void conn_event(struct xld_loop *loop, int fd, uint32_t events,
 		       void *arg)
 {
@@ -429,6 +471,7 @@ static void conn_event(struct xld_loop *loop, int fd, uint32_t events,
 
 	(void)loop;
 	(void)fd;
+	c->burst = 0;
 	if (events & EPOLLOUT)
 		conn_flush(c);
 	if (!c->closing && !conn_blocked(c)) {
@@ -442,6 +485,8 @@ static void conn_event(struct xld_loop *loop, int fd, uint32_t events,
 		c->closing = true;
 	}
 	flush_mark(c);
+	if (!c->priv && c->burst)
+		serve_priv(srv);
 	flush_all(srv);
 }
 

@@ -15,6 +15,9 @@
 
 /* Transactions one connection may hold open. */
 #define XS_CONN_TXNS_MAX 1024
+/* Requests an unprivileged connection has handled per event of the loop
+ * before the others' turn (a deep tree's request takes milliseconds). */
+#define XS_CONN_BURST 1
 /* Connections one unprivileged domain may hold open at once. */
 #define XS_DOM_CONNS_MAX 128
 
@@ -53,6 +56,7 @@ struct xs_conn {
 	struct xs_conn_txn *txns;
 	uint32_t ntxns;
 	unsigned int poll_gen; /* xs_server_poll's last visit */
+	unsigned int burst;    /* requests handled since its last event */
 };
 
 struct xs_server {

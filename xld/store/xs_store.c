@@ -16,16 +16,30 @@
 
 #define XS_TAB_INITIAL 1024u
 
+/*
+ * Eight bytes a step: paths of a deep tree (XSA-418) are hashed once per
+ * node touched, and a byte a step made that the bulk of a request's time.
+ * Only ever kept in memory, so its values may change between builds.
+ */
 uint32_t xs_hash(const char *s, size_t len)
 {
-	uint32_t h = 2166136261u;
-	size_t i;
+	uint64_t h = 0x9e3779b97f4a7c15ull ^ len, w;
 
-	for (i = 0; i < len; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 16777619u;
+	for (; len >= 8; s += 8, len -= 8) {
+		memcpy(&w, s, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdull;
+		h ^= h >> 32;
 	}
-	return h;
+	if (len) {
+		w = 0;
+		memcpy(&w, s, len);
+		h = (h ^ w) * 0xff51afd7ed558ccdull;
+		h ^= h >> 32;
+	}
+	h ^= h >> 29;
+	h *= 0xc4ceb9fe1a85ec53ull;
+	h ^= h >> 32;
+	return (uint32_t)h;
 }
 
 static bool path_char_ok(char c)
@@ -141,18 +155,53 @@ static void tab_put(struct xs_node **tab, uint32_t mask, uint32_t i,
 	tab[i] = n;
 }
 
+/* path[0..len) is @plen bytes of the cached path, then ends or goes on. */
+static bool below(const char *path, size_t len, const char *prefix, size_t plen)
+{
+	return plen > 1 && len >= plen && !memcmp(path, prefix, plen) &&
+	       (len == plen || path[plen] == '/');
+}
+
+/* Where a lookup of @path may start: *@i is the offset of what is left. */
+static struct xs_node *lookup_start(struct xs_store *st, const char *path,
+				    size_t len, size_t *i)
+{
+	size_t plen;
+
+	*i = 1;
+	if (!st->lcache.node)
+		return st->root;
+	if (below(path, len, st->lcache.path, st->lcache.len)) {
+		*i = st->lcache.len + 1;
+		return st->lcache.node;
+	}
+	plen = xs_parent_len(st->lcache.path, st->lcache.len);
+	if (below(path, len, st->lcache.path, plen)) {
+		*i = plen + 1;
+		return st->lcache.node->parent;
+	}
+	return st->root;
+}
+
 struct xs_node *xs_lookup(struct xs_store *st, const char *path, size_t len)
 {
-	struct xs_node *n = st->root;
-	size_t i = 1, j;
+	struct xs_node *n;
+	size_t i, j;
 
 	if (len == 0 || path[0] != '/')
 		return NULL;
+	n = lookup_start(st, path, len, &i);
 	while (i < len && n) {
 		for (j = i; j < len && path[j] != '/'; j++)
 			;
 		n = child_find(st, n, path + i, j - i);
 		i = j + 1;
+	}
+	if (n && len > 1 && len <= XS_ABS_PATH_MAX) {
+		if (st->lcache.node != n || st->lcache.len != len)
+			memcpy(st->lcache.path, path, len);
+		st->lcache.node = n;
+		st->lcache.len = len;
 	}
 	return n;
 }
@@ -307,6 +356,7 @@ static void hash_unlink(struct xs_store *st, struct xs_node *n)
 		if (!st->tab[i])
 			return; /* not linked */
 	st->tab[i] = NULL;
+	st->lcache.node = NULL;
 	for (j = (i + 1) & mask; st->tab[j]; j = (j + 1) & mask) {
 		k = slot_of(st, st->tab[j]);
 		/* Leave it if its home slot lies cyclically in (i, j]. */
@@ -465,11 +515,15 @@ int xs_domain_introduce(struct xs_store *st, uint32_t domid)
 int xs_domain_release(struct xs_store *st, uint32_t domid)
 {
 	struct xs_domain *d = xs_domain_find(st, domid);
+	int rc;
 
 	if (domid == 0 || domid > XS_DOMID_MAX)
 		return -EINVAL;
 	if (!d || !d->introduced)
 		return -ENOENT;
+	rc = xs_domain_revoke(st, domid);
+	if (rc)
+		return rc;
 	d->introduced = false;
 	d->has_target = false;
 	xs_domain_maybe_free(st, d);
