@@ -22,6 +22,7 @@
 #include "dev/devices.h"
 #include "guest_abi.h"
 #include "hv.h"
+#include "sandbox.h"
 
 #define CONSOLE_STACK	(64 * 1024)
 #define CHUNK		4096	/* copied out of the ring at a time */
@@ -302,6 +303,7 @@ static void *console_thread(void *arg)
 	int typing, r;
 	sigset_t set;
 
+	hv_sandbox_thread();
 	/* A read from a background tty fails with EIO, not stopping us. */
 	sigemptyset(&set);
 	sigaddset(&set, SIGTTIN);

@@ -23,6 +23,7 @@
 #include "state.h"
 #include "domctl.h"
 #include "dc_wire.h"
+#include "sandbox.h"
 
 /* Control clients are xld and tools; more at once than this is abuse. */
 #define CTL_MAX_CLIENTS 16
@@ -531,6 +532,7 @@ static void *ctl_thread(void *arg)
 	struct pollfd pfd[2 + CTL_MAX_CLIENTS];
 	uint64_t v;
 
+	hv_sandbox_thread();
 	for (;;) {
 		int n = 0, quit, pending;
 

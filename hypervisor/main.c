@@ -26,6 +26,7 @@
 #include "dev/vnet.h"
 #include "guest_abi.h"
 #include "hv.h"
+#include "sandbox.h"
 #include "state.h"
 
 #define KVM_DEFAULT_PATH	"/dev/kvm"
@@ -35,13 +36,14 @@ static const char usage_text[] =
 	"                [--maxvcpus N] [--cmdline STR]\n"
 	"                [--ramdisk FILE] [--disk FILE | --disk-ro FILE]...\n"
 	"                [--net tap=NAME[,mac=MAC]]... [--console-ring BYTES]\n"
+	"                [--crash-note FILE]\n"
 	"                [--domid N --control SOCKET [--ready-fd FD]\n"
 	"                 [--console-log FILE [--console-log-max BYTES]\n"
 	"                  [--console-log-keep N]] [--console-tty LINK]\n"
 	"                 [--name NAME]]\n"
 	"       xlhv run [build options as above, --kernel not needed] --incoming FD\n"
 	"       xlhv run --restore FILE [--disk FILE | --disk-ro FILE]...\n"
-	"                [--console-ring BYTES]\n"
+	"                [--console-ring BYTES] [--crash-note FILE]\n"
 	"                [--domid N --control SOCKET [--ready-fd FD]\n"
 	"                 [--console-log FILE [--console-log-max BYTES]\n"
 	"                  [--console-log-keep N]] [--console-tty LINK]\n"
@@ -107,6 +109,7 @@ struct managed {
 	const char *name;
 	const char *restore;	/* a state file to resume, not a boot */
 	int incoming;		/* a migration stream to receive, or -1 */
+	const char *crash_note;	/* a forbidden call's report (sandbox.h) */
 };
 
 /*
@@ -163,6 +166,7 @@ static int parse_run(int argc, char **argv, struct hv_config *cfg,
 		{ "name", required_argument, NULL, 'N' },
 		{ "restore", required_argument, NULL, 'S' },
 		{ "incoming", required_argument, NULL, 'I' },
+		{ "crash-note", required_argument, NULL, 'W' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -246,6 +250,9 @@ static int parse_run(int argc, char **argv, struct hv_config *cfg,
 			break;
 		case 'T':
 			mg->console_tty = optarg;
+			break;
+		case 'W':
+			mg->crash_note = optarg;
 			break;
 		case 'M':
 			if (parse_uint(optarg, 0, HV_CONLOG_MAX_MAX, &v) ||
@@ -457,6 +464,16 @@ static int start_console(struct hv_vm *vm, const struct managed *mg,
 	return rc;
 }
 
+/* The vCPU threads: the guest runs. */
+static int run_vcpus(struct hv_vm *vm)
+{
+	int rc = hv_vcpus_start(vm);
+
+	if (rc)
+		hv_err("start vCPU threads: %s", strerror(-rc));
+	return rc;
+}
+
 static int start_vcpus(struct hv_vm *vm, uint64_t entry)
 {
 	int rc;
@@ -485,10 +502,7 @@ static int start_vcpus(struct hv_vm *vm, uint64_t entry)
 			return rc;
 		}
 	}
-	rc = hv_vcpus_start(vm);
-	if (rc)
-		hv_err("start vCPU threads: %s", strerror(-rc));
-	return rc;
+	return run_vcpus(vm);
 }
 
 /* The vCPUs of a guest resumed from saved state, with their CPUID. */
@@ -526,10 +540,7 @@ static int restore_vcpus(struct hv_vm *vm, int fd,
 	rc = hv_state_load(vm, fd, hdr, path);
 	if (rc)
 		return rc;
-	rc = hv_vcpus_start(vm);
-	if (rc)
-		hv_err("start vCPU threads: %s", strerror(-rc));
-	return rc;
+	return run_vcpus(vm);
 }
 
 /*
@@ -553,10 +564,7 @@ static int incoming_vcpus(struct hv_vm *vm, int fd, int paused,
 		vm->paused = 1;
 		pthread_mutex_unlock(&vm->stop_lock);
 	}
-	rc = hv_vcpus_start(vm);
-	if (rc)
-		hv_err("start vCPU threads: %s", strerror(-rc));
-	return rc;
+	return run_vcpus(vm);
 }
 
 /* Open @path and read its header: the VM to build for it. */
@@ -675,6 +683,15 @@ static int main_run(int argc, char **argv)
 	if (!vm->caps.irqchip)
 		hv_err("note: KVM has no in-kernel irqchip; the guest gets "
 		       "no interrupts");
+	/*
+	 * /dev/kvm, the disks and the TAPs are open: what comes from the
+	 * guest's side (its kernel image, a state file, a migration stream)
+	 * is read in the sandbox, and so is everything after.
+	 */
+	if (hv_sandbox_enter(mg.crash_note)) {
+		status = HV_EXIT_FAILURE;
+		goto out;
+	}
 	rc = mg.restore || mg.incoming >= 0 ? 0 : hv_boot_load(vm, &entry);
 	/* A test guest starts every vCPU itself: none to hot-add. */
 	if (!rc && !mg.restore && mg.incoming < 0 &&

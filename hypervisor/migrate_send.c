@@ -35,6 +35,7 @@
 #include "ctl.h"
 #include "migstream.h"
 #include "state.h"
+#include "sandbox.h"
 
 #define DEFAULT_DOWNTIME_MS	300
 #define DEFAULT_PASSES		30
@@ -491,7 +492,10 @@ out:
 static void *send_thread(void *arg)
 {
 	struct hv_send *s = arg;
-	int rc = run(s);
+	int rc;
+
+	hv_sandbox_thread();
+	rc = run(s);
 
 	pthread_mutex_lock(&s->lock);
 	s->rc = rc;

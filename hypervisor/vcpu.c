@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "hv.h"
+#include "sandbox.h"
 
 #define HV_KICK_SIGNAL		SIGUSR1
 #define HV_UNHANDLED_LOG_MAX	8
@@ -249,6 +250,7 @@ static void *throttle_thread(void *arg)
 	struct hv_vm *vm = arg;
 	struct timespec ts = { 0, THROTTLE_SLICE_NS };
 
+	hv_sandbox_thread();
 	while (__atomic_load_n(&vm->throttle_pct, __ATOMIC_RELAXED) &&
 	       hv_vm_stopped(vm) == HV_RUNNING) {
 		for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
@@ -413,6 +415,7 @@ static void *vcpu_thread(void *arg)
 	char name[16];
 	sigset_t set;
 
+	hv_sandbox_thread();
 	/* xld finds the vCPU threads by name (xl vcpu-list, vcpu-pin) */
 	snprintf(name, sizeof(name), "vcpu%u", v->index);
 	pthread_setname_np(pthread_self(), name);

@@ -75,3 +75,10 @@ int dc__sock_path(dc_ctx *ctx, uint32_t domid, char *buf, size_t len)
 
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
+
+int dc__note_path(dc_ctx *ctx, uint32_t domid, char *buf, size_t len)
+{
+	int n = snprintf(buf, len, "%s/%u.crash", ctx->domdir, domid);
+
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}

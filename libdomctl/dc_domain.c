@@ -227,16 +227,62 @@ static void argv_add_log_cap(const char **argv, const char *log,
 	argv[i] = NULL;
 }
 
-/* Append "--console-tty @link" to the NULL-terminated @argv. */
-static void argv_add_tty(const char **argv, const char *link)
+/* Append "@opt @val" to the NULL-terminated @argv. */
+static void argv_add(const char **argv, const char *opt, const char *val)
 {
 	int i = 0;
 
 	while (argv[i])
 		i++;
-	argv[i++] = "--console-tty";
-	argv[i++] = link;
+	argv[i++] = opt;
+	argv[i++] = val;
 	argv[i] = NULL;
+}
+
+/*
+ * The console link and the crash note of @domid's new monitor into
+ * @argv (@tty and @note, PATH_MAX bytes each, hold them).  A note left
+ * by an earlier monitor of the domid goes.
+ */
+static int argv_add_paths(dc_ctx *ctx, uint32_t domid, const char **argv,
+			  char *tty, char *note)
+{
+	int rc = dc__tty_path(ctx, domid, tty, PATH_MAX);
+
+	if (!rc)
+		rc = dc__note_path(ctx, domid, note, PATH_MAX);
+	if (rc)
+		return rc;
+	unlink(note);
+	argv_add(argv, "--console-tty", tty);
+	argv_add(argv, "--crash-note", note);
+	return 0;
+}
+
+int dc_domain_crash_note(dc_ctx *ctx, uint32_t domid, char *buf, size_t len)
+{
+	char path[PATH_MAX];
+	ssize_t r;
+	int fd, rc;
+
+	if (domid < 1 || domid > DC_DOMID_MAX || len == 0)
+		return -EINVAL;
+	rc = dc__note_path(ctx, domid, path, sizeof(path));
+	if (rc)
+		return rc;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return -errno;
+	r = read(fd, buf, len - 1);
+	rc = r < 0 ? -errno : 0;
+	close(fd);
+	unlink(path);
+	if (rc)
+		return rc;
+	/* one line, as the monitor wrote it */
+	buf[r] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
 }
 
 int dc_domain_console(dc_ctx *ctx, uint32_t domid, char *tty, size_t len)
@@ -287,15 +333,13 @@ int dc_domain_create_start(dc_ctx *ctx, const struct dc_build *b,
 	char maxvcpus[24], cap[2][24];
 	const char *argv[MAX_ARGS];
 	char sock[108], nums[4][24], nets[DC_NETS_MAX][NET_ARG_MAX];
-	char tty[PATH_MAX];
+	char tty[PATH_MAX], note[PATH_MAX];
 	int rc;
 
 	rc = check_build(ctx, b);
 	if (rc)
 		return rc;
 	rc = dc__sock_path(ctx, b->domid, sock, sizeof(sock));
-	if (!rc)
-		rc = dc__tty_path(ctx, b->domid, tty, sizeof(tty));
 	if (rc)
 		return rc;
 	rc = domid_free(ctx, b->domid);
@@ -303,7 +347,9 @@ int dc_domain_create_start(dc_ctx *ctx, const struct dc_build *b,
 		return rc;
 	build_nets(b, nets);
 	build_argv(ctx, b, sock, nums, nets, argv);
-	argv_add_tty(argv, tty);
+	rc = argv_add_paths(ctx, b->domid, argv, tty, note);
+	if (rc)
+		return rc;
 	argv_add_maxvcpus(argv, b, maxvcpus);
 	argv_add_log_cap(argv, b->console_log, b->console_log_max,
 			 b->console_log_keep, cap);
@@ -348,7 +394,7 @@ int dc_domain_restore(dc_ctx *ctx, const struct dc_restore *r, pid_t *pid)
 {
 	const char *argv[MAX_ARGS];
 	char sock[108], domid[24], path[DC_SAVE_PATH_MAX], tty[PATH_MAX];
-	char cap[2][24];
+	char note[PATH_MAX], cap[2][24];
 	struct dc_op *op;
 	int i = 0, rc;
 
@@ -360,8 +406,6 @@ int dc_domain_restore(dc_ctx *ctx, const struct dc_restore *r, pid_t *pid)
 	rc = abs_path(ctx, r->path, path, sizeof(path));
 	if (!rc)
 		rc = dc__sock_path(ctx, r->domid, sock, sizeof(sock));
-	if (!rc)
-		rc = dc__tty_path(ctx, r->domid, tty, sizeof(tty));
 	if (!rc)
 		rc = domid_free(ctx, r->domid);
 	if (rc)
@@ -386,7 +430,9 @@ int dc_domain_restore(dc_ctx *ctx, const struct dc_restore *r, pid_t *pid)
 		argv[i++] = r->name;
 	}
 	argv[i] = NULL;
-	argv_add_tty(argv, tty);
+	rc = argv_add_paths(ctx, r->domid, argv, tty, note);
+	if (rc)
+		return rc;
 	argv_add_log_cap(argv, r->console_log, r->console_log_max,
 			 r->console_log_keep, cap);
 	rc = dc__spawn_start(ctx, r->domid, argv, -1, &op);

@@ -46,6 +46,8 @@ int dc__call_fd(dc_ctx *ctx, int fd, uint32_t domid, uint16_t type,
 
 /* Where the monitor of @domid links its console pty. */
 int dc__tty_path(dc_ctx *ctx, uint32_t domid, char *buf, size_t len);
+/* Where @domid's monitor writes why its sandbox killed it (--crash-note). */
+int dc__note_path(dc_ctx *ctx, uint32_t domid, char *buf, size_t len);
 
 /* ---- dc_op.c ---- */
 /* Spawn the monitor of @argv (its --ready-fd is 3); the op ends when its

@@ -38,6 +38,7 @@
 #include "../hv.h"
 #include "../virtio_mmio.h"
 #include "devices.h"
+#include "../sandbox.h"
 
 #define VIRTIO_ID_BALLOON	5
 #define VIRTIO_BALLOON_F_MUST_TELL_HOST	(1ULL << 0)
@@ -245,6 +246,7 @@ static void *discard_thread(void *arg)
 	struct pollfd pfd = { .fd = b->kick_efd, .events = POLLIN };
 	uint64_t v, at;
 
+	hv_sandbox_thread();
 	while (!__atomic_load_n(&b->quit, __ATOMIC_ACQUIRE)) {
 		if (poll(&pfd, 1, -1) < 0)
 			continue;

@@ -23,6 +23,7 @@
 #include "../hv.h"
 #include "../virtio_mmio.h"
 #include "devices.h"
+#include "../sandbox.h"
 
 #define VIRTIO_ID_BLOCK		2
 #define VIRTIO_BLK_F_RO		(1ULL << 5)
@@ -271,6 +272,7 @@ static void *io_thread(void *arg)
 	struct pollfd pfd = { .fd = b->kick_efd, .events = POLLIN };
 	uint64_t v;
 
+	hv_sandbox_thread();
 	while (!__atomic_load_n(&b->quit, __ATOMIC_ACQUIRE)) {
 		if (poll(&pfd, 1, -1) < 0)
 			continue;

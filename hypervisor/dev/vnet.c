@@ -43,6 +43,7 @@
 #include "../virtio_mmio.h"
 #include "devices.h"
 #include "vnet.h"
+#include "../sandbox.h"
 
 #define VIRTIO_ID_NET		1
 #define VIRTIO_NET_F_MAC	(1ULL << 5)
@@ -495,6 +496,7 @@ static void *io_thread(void *arg)
 	uint64_t v;
 	ssize_t r;
 
+	hv_sandbox_thread();
 	while (!__atomic_load_n(&n->quit, __ATOMIC_ACQUIRE)) {
 		pfd[0] = (struct pollfd){ .fd = n->kick_efd, .events = POLLIN };
 		pfd[1] = (struct pollfd){

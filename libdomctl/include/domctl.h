@@ -148,6 +148,14 @@ int dc_domain_create(dc_ctx *ctx, const struct dc_build *build, pid_t *pid);
  */
 int dc_domain_console(dc_ctx *ctx, uint32_t domid, char *tty, size_t len);
 
+/*
+ * Why @domid's monitor was killed, when its sandbox killed it for a
+ * forbidden system call ("killed by the sandbox: forbidden system call
+ * N (x86_64) in thread T"), into @buf (@len bytes, cut to fit), read
+ * once: the note is removed.  -ENOENT when the monitor left none.
+ */
+int dc_domain_crash_note(dc_ctx *ctx, uint32_t domid, char *buf, size_t len);
+
 /* -ESRCH when no monitor answers for @domid. */
 int dc_domain_info(dc_ctx *ctx, uint32_t domid, struct dc_dominfo *info);
 

@@ -124,6 +124,16 @@ void monitor_sched_join(struct xld_doms *doms, struct xld_dom *d)
 			 d->weight, d->cap, err);
 }
 
+/* Say why @d's monitor went, when its sandbox killed it (xlhv(8)). */
+static void log_crash_note(struct xld_doms *doms, const struct xld_dom *d)
+{
+	char note[256];
+
+	if (dc_domain_crash_note(doms->dc, d->domid, note, sizeof(note)) == 0)
+		xld_err("domain %" PRIu32 " (%s): its monitor was %s",
+			d->domid, d->name, note);
+}
+
 int xld_dom_refresh(struct xld_doms *doms, struct xld_dom *d)
 {
 	struct dc_dominfo info;
@@ -138,6 +148,7 @@ int xld_dom_refresh(struct xld_doms *doms, struct xld_dom *d)
 		/* the monitor died: the guest crashed with it */
 		xld_warn("domain %" PRIu32 " (%s): monitor %ld is gone",
 			 d->domid, d->name, (long)d->pid);
+		log_crash_note(doms, d);
 		d->pid = 0;
 		d->state = DC_STATE_SHUTDOWN;
 		d->reason = DC_SHUTDOWN_CRASH;
@@ -406,6 +417,7 @@ void xld_doms_load(struct xld_doms *doms)
 		}
 		xld_warn("domain %" PRIu32 " (%s): its monitor is gone (%s)",
 			 d->domid, d->name, strerror(-rc));
+		log_crash_note(doms, d);
 		dom_stopped(doms, d);
 	}
 	free(ids);
