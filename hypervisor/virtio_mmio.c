@@ -73,6 +73,11 @@ static void device_reset(struct hv_virtio_mmio *t)
 		t->ops->reset(t);
 }
 
+#define STATUS_KNOWN (HV_VIRTIO_STATUS_ACK | HV_VIRTIO_STATUS_DRIVER | \
+		      HV_VIRTIO_STATUS_DRIVER_OK | \
+		      HV_VIRTIO_STATUS_FEATURES_OK | \
+		      HV_VIRTIO_STATUS_NEEDS_RESET | HV_VIRTIO_STATUS_FAILED)
+
 static void set_status(struct hv_virtio_mmio *t, uint32_t v)
 {
 	uint64_t extra;
@@ -88,9 +93,12 @@ static void set_status(struct hv_virtio_mmio *t, uint32_t v)
 		if (extra || !(t->driver_features & HV_VIRTIO_F_VERSION_1))
 			v &= ~(uint32_t)HV_VIRTIO_STATUS_FEATURES_OK;
 	}
-	/* NEEDS_RESET is ours to set; the driver cannot clear it. */
-	t->status = (v & ~(uint32_t)HV_VIRTIO_STATUS_NEEDS_RESET) |
-		    (t->status & HV_VIRTIO_STATUS_NEEDS_RESET);
+	/*
+	 * NEEDS_RESET is ours to set; the driver cannot clear it.  Bits the
+	 * spec does not define are dropped: a restore refuses them.
+	 */
+	v &= STATUS_KNOWN & ~(uint32_t)HV_VIRTIO_STATUS_NEEDS_RESET;
+	t->status = v | (t->status & HV_VIRTIO_STATUS_NEEDS_RESET);
 }
 
 static void set_addr(uint64_t *a, int high, uint32_t v)
@@ -291,11 +299,6 @@ struct mmio_state {
 	uint32_t dev_features_sel, drv_features_sel, queue_sel;
 	uint32_t status, isr, generation, nr_queues, pad;
 };
-
-#define STATUS_KNOWN (HV_VIRTIO_STATUS_ACK | HV_VIRTIO_STATUS_DRIVER | \
-		      HV_VIRTIO_STATUS_DRIVER_OK | \
-		      HV_VIRTIO_STATUS_FEATURES_OK | \
-		      HV_VIRTIO_STATUS_NEEDS_RESET | HV_VIRTIO_STATUS_FAILED)
 
 int hv_virtio_mmio_save(struct hv_virtio_mmio *t, void *buf, size_t cap,
 			size_t *len)

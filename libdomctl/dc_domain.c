@@ -557,7 +557,9 @@ int dc_domain_list(dc_ctx *ctx, struct dc_dominfo **infos, size_t *n)
 		if (dc_domain_info(ctx, domid, &list[count]) == 0)
 			count++;
 	}
-	qsort(list, count, sizeof(*list), by_domid);
+	/* no domain: list is still NULL, which qsort must not be given */
+	if (count)
+		qsort(list, count, sizeof(*list), by_domid);
 	*infos = list;
 	*n = count;
 	list = NULL;

@@ -110,8 +110,11 @@ int dc_wire_reply_status(const struct dc_wire_msg *msg, int32_t *status,
 	if (!(msg->hdr.type & DC_WIRE_REPLY) || msg->len < STATUS_LEN)
 		return -EBADMSG;
 	memcpy(&st, msg->payload, STATUS_LEN);
-	/* A success must carry its body, a failure nothing but a -errno. */
-	if (st > 0 || (st < 0 && msg->len != STATUS_LEN) ||
+	/*
+	 * A success must carry its body, a failure nothing but a -errno
+	 * (-4095..-1: the callers negate it, strerror it).
+	 */
+	if (st > 0 || st < -4095 || (st < 0 && msg->len != STATUS_LEN) ||
 	    (st == 0 && msg->len != STATUS_LEN +
 	     wire_sizes[msg->hdr.type & ~DC_WIRE_REPLY].reply_body_len))
 		return -EBADMSG;
