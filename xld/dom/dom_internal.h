@@ -94,6 +94,10 @@ void store_vcpus(struct xld_doms *doms, struct xld_dom *d, uint32_t online);
 /* ---- monitor.c: watch, re-attach ---- */
 void monitor_watch_start(struct xld_doms *doms, struct xld_dom *d);
 void monitor_watch_stop(struct xld_dom *d);
+/* Apply the events @d's watch already holds: none older than what an
+ * operation reads next may come after it (a watch's first event is the
+ * state when it began, and may still be unread). */
+void monitor_watch_drain(struct xld_doms *doms, struct xld_dom *d);
 /* Put @d's monitor in its cgroup; what cannot be is in doms->sched_msg. */
 void monitor_sched_join(struct xld_doms *doms, struct xld_dom *d);
 void monitor_info_apply(struct xld_dom *d, const struct dc_dominfo *info);

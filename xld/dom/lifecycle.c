@@ -541,8 +541,10 @@ int xld_dom_pause(struct xld_doms *doms, struct xld_dom *d)
 	int rc = xld_dom_busy(d) ? -EBUSY
 				   : dc_domain_pause(doms->dc, d->domid);
 
-	if (!rc)
+	if (!rc) {
+		monitor_watch_drain(doms, d);
 		xld_dom_refresh(doms, d);
+	}
 	return rc;
 }
 
@@ -551,8 +553,10 @@ int xld_dom_unpause(struct xld_doms *doms, struct xld_dom *d)
 	int rc = xld_dom_busy(d) ? -EBUSY
 				   : dc_domain_unpause(doms->dc, d->domid);
 
-	if (!rc)
+	if (!rc) {
+		monitor_watch_drain(doms, d);
 		xld_dom_refresh(doms, d);
+	}
 	return rc;
 }
 

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -199,6 +200,19 @@ static void watch_event(struct xld_loop *loop, int fd, uint32_t events,
 		dom_stopped(doms, d);
 	else if (d->state != was)
 		dom_notify(doms, d, XLD_DOM_CHANGED);
+}
+
+void monitor_watch_drain(struct xld_doms *doms, struct xld_dom *d)
+{
+	struct pollfd p;
+
+	while (d->watch_fd >= 0 && !d->handled &&
+	       d->state != DC_STATE_SHUTDOWN) {
+		p = (struct pollfd){.fd = d->watch_fd, .events = POLLIN};
+		if (poll(&p, 1, 0) != 1)
+			break;
+		watch_event(doms->loop, d->watch_fd, EPOLLIN, d);
+	}
 }
 
 /*
