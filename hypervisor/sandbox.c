@@ -226,7 +226,9 @@ static int threads_wait_capless(void)
 	int i;
 
 	snprintf(self, sizeof(self), "%ld", (long)syscall(SYS_gettid));
-	for (i = 0; i < 400; i++) {
+	/* 100 us steps: a thread just started drops its own within a few;
+	 * the start of the guest waits on this */
+	for (i = 0; i < 20000; i++) {
 		d = opendir("/proc/self/task");
 		if (!d)
 			return -errno;
@@ -238,7 +240,7 @@ static int threads_wait_capless(void)
 		closedir(d);
 		if (!stuck[0])
 			return 0;
-		usleep(5000);
+		usleep(100);
 	}
 	hv_err("sandbox: thread %s keeps its capabilities", stuck);
 	return -EPERM;
