@@ -31,6 +31,17 @@
 
 #define KVM_DEFAULT_PATH	"/dev/kvm"
 
+#ifdef __SANITIZE_ADDRESS__
+/* LeakSanitizer's check at exit stops the world with calls the sandbox
+ * refuses (prctl, ptrace): a sanitizer build's monitor checks all but
+ * leaks. */
+const char *__asan_default_options(void);
+const char *__asan_default_options(void)
+{
+	return "detect_leaks=0";
+}
+#endif
+
 static const char usage_text[] =
 	"usage: xlhv run --kernel FILE [--memory MB] [--maxmem MB] [--vcpus N]\n"
 	"                [--maxvcpus N] [--cmdline STR]\n"
