@@ -35,7 +35,8 @@ on() {
 }
 for x in a b; do
 	mkdir -p "$T/$x/run" "$T/$x/state" "$T/$x/log"
-	on $x "$XLD" --foreground 2>>"$T/xld-$x.stderr" &
+	# exec: $! must be xld itself, not a shell running the function
+	(exec env $(envof $x) "$XLD" --foreground 2>>"$T/xld-$x.stderr") &
 	PIDS="$PIDS $!"
 	# the ssh stand-in: `via-X HOST xl migrate-receive ...' runs the
 	# receiver of instance X
