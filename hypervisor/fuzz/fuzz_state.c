@@ -90,17 +90,7 @@ static void devices_load(struct hv_vm *vm, const struct hv_state_sec *secs,
 		if (dev->ops->load(dev, s->data + HV_STATE_DEV_NAME,
 				   s->len - HV_STATE_DEV_NAME))
 			continue;
-		switch (kinds[s->instance]) {
-		case HVT_DEV_VBLK:
-			hvt_vblk_run(dev);
-			break;
-		case HVT_DEV_VNET:
-			hvt_vnet_run(dev);
-			break;
-		case HVT_DEV_VBALLOON:
-			hvt_vballoon_run(dev);
-			break;
-		}
+		hvt_dev_run(kinds[s->instance], dev);
 	}
 }
 

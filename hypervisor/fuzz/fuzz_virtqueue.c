@@ -279,20 +279,11 @@ static void device_run(int kind, struct hv_device *dev, struct hv_vq *bare)
 {
 	struct hv_virtio_mmio *t = (struct hv_virtio_mmio *)dev;
 
-	switch (kind) {
-	case DEV_BARE:
+	if (kind == DEV_BARE) {
 		bare_run(bare);
 		return;
-	case HVT_DEV_VBLK:
-		hvt_vblk_run(dev);
-		break;
-	case HVT_DEV_VNET:
-		hvt_vnet_run(dev);
-		break;
-	case HVT_DEV_VBALLOON:
-		hvt_vballoon_run(dev);
-		break;
 	}
+	hvt_dev_run(kind, dev);
 	/* Served whole: every chain taken was returned. */
 	for (unsigned int q = 0; q < t->nr_queues; q++)
 		if (t->vq[q].ready &&

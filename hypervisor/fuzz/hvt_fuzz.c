@@ -163,3 +163,18 @@ struct hv_device *hvt_dev_new(struct hv_vm *vm, struct hv_config *cfg,
 		abort();
 	return dev;
 }
+
+void hvt_dev_run(int kind, struct hv_device *dev)
+{
+	switch (kind) {
+	case HVT_DEV_VBLK:
+		hvt_vblk_run(dev);
+		break;
+	case HVT_DEV_VNET:
+		hvt_vnet_run(dev);
+		break;
+	case HVT_DEV_VBALLOON:
+		hvt_vballoon_run(dev);
+		break;
+	}
+}

@@ -51,5 +51,7 @@ void hvt_vblk_run(struct hv_device *dev);
 void hvt_vnet_run(struct hv_device *dev);
 /* Punch the balloon's pending pages (its discard thread's job). */
 void hvt_vballoon_run(struct hv_device *dev);
+/* The run of device @kind (enum hvt_dev_kind), one of the three above. */
+void hvt_dev_run(int kind, struct hv_device *dev);
 
 #endif
