@@ -82,13 +82,13 @@ static void send_event(struct xld_loop *loop, int fd, uint32_t events,
 	(void)events;
 	doms->dc_msg[0] = '\0';
 	rc = dc_op_step(s->op, NULL);
-	if (rc == -EAGAIN) {
-		if (dc_op_send_progress(s->op, &p) == 0) {
-			set_phase(d, s->live ? "migrating" : "saving", &p);
-			fn(farg, -EINPROGRESS, &p, NULL, "");
-		}
-		return;
+	/* the last report may come in the step that ends the send */
+	if (dc_op_send_progress(s->op, &p) == 0) {
+		set_phase(d, s->live ? "migrating" : "saving", &p);
+		fn(farg, -EINPROGRESS, &p, NULL, "");
 	}
+	if (rc == -EAGAIN)
+		return;
 	if (!rc)
 		rc = dc_op_send_result(s->op, &res);
 	snprintf(msg, sizeof(msg), "%s", doms->dc_msg);
