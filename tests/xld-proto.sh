@@ -15,6 +15,10 @@ xld_start
 # malformed JSON, oversized lines, unknown methods, the read-only socket
 $XLDRAW check "$XLD_RUNDIR" || fail "protocol checks"
 kill -0 "$XLD_PID" || fail "xld died during the protocol checks"
+# create's "hold" (xld/ctl/held.c) is a boolean: anything else is named
+out=$($XLDRAW call "$XLD_RUNDIR/xld.sock" \
+	'{"version":1,"id":1,"method":"create","params":{"config":{"name":"h"},"hold":"yes"}}' 2>&1)
+assert_match "$out" '"EINVAL".*params\.hold must be true or false' "create with a non-boolean hold"
 
 # xl list: Xen's header, Domain-0 with the host's memory and CPUs
 out=$("$XL" list) || fail "xl list"
