@@ -188,6 +188,19 @@ static int open_file(const char *what, const char *path, int *fd,
 	return 0;
 }
 
+void hv_boot_close(struct hv_vm *vm)
+{
+	struct hv_boot_files *f = &vm->boot_files;
+
+	if (!f->open)
+		return;
+	if (f->kernel >= 0)
+		close(f->kernel);
+	if (f->ramdisk >= 0)
+		close(f->ramdisk);
+	f->kernel = f->ramdisk = -1;
+}
+
 /* Which boot path @fd takes: HV_BOOT_TEST unless it is a Linux kernel. */
 static int kind_of(int fd, uint64_t size, struct hv_linux *lx)
 {
@@ -232,11 +245,9 @@ static int load_linux(struct hv_vm *vm, int fd, uint64_t size,
 		return rc;
 	}
 	if (cfg->ramdisk) {
-		rc = open_file("ramdisk", cfg->ramdisk, &rfd, &rsize);
-		if (rc)
-			return rc;
+		rfd = vm->boot_files.ramdisk;
+		rsize = vm->boot_files.ramdisk_size;
 		rc = hv_linux_initrd_load(vm, lx, rfd, rsize, &why);
-		close(rfd);
 		if (rc) {
 			hv_err("ramdisk %s: %s", cfg->ramdisk, why);
 			return rc;
@@ -248,26 +259,45 @@ static int load_linux(struct hv_vm *vm, int fd, uint64_t size,
 	return rc;
 }
 
+int hv_boot_open(struct hv_vm *vm)
+{
+	const struct hv_config *cfg = vm->cfg;
+	struct hv_boot_files *f = &vm->boot_files;
+	int rc;
+
+	f->kernel = f->ramdisk = -1;
+	rc = open_file("kernel", cfg->kernel, &f->kernel, &f->kernel_size);
+	if (!rc && cfg->ramdisk)
+		rc = open_file("ramdisk", cfg->ramdisk, &f->ramdisk,
+			       &f->ramdisk_size);
+	f->open = 1;
+	if (rc)
+		hv_boot_close(vm);
+	return rc;
+}
+
 int hv_boot_load(struct hv_vm *vm, uint64_t *entry)
 {
 	const struct hv_config *cfg = vm->cfg;
+	struct hv_boot_files *f = &vm->boot_files;
 	struct hv_linux *lx = NULL;
 	const char *why = NULL;
-	int rc, kind, fd = -1;
-	uint64_t size;
+	int rc, kind;
 
-	rc = open_file("kernel", cfg->kernel, &fd, &size);
+	rc = f->open ? 0 : hv_boot_open(vm);
 	if (rc)
 		return rc;
+	if (f->kernel < 0)
+		return -EBADF;	/* hv_boot_open failed and said so */
 	lx = calloc(1, sizeof(*lx));
 	if (!lx) {
 		rc = -ENOMEM;
 		hv_err("kernel %s: %s", cfg->kernel, strerror(ENOMEM));
 		goto out;
 	}
-	kind = kind_of(fd, size, lx);
+	kind = kind_of(f->kernel, f->kernel_size, lx);
 	if (kind != HV_BOOT_TEST) {
-		rc = load_linux(vm, fd, size, lx, kind);
+		rc = load_linux(vm, f->kernel, f->kernel_size, lx, kind);
 		if (!rc)
 			*entry = lx->entry;
 		goto out;
@@ -278,12 +308,11 @@ int hv_boot_load(struct hv_vm *vm, uint64_t *entry)
 		       "not one", cfg->ramdisk, cfg->kernel);
 		goto out;
 	}
-	rc = hv_elf_load_file(vm, cfg->kernel, entry, &why);
+	rc = hv_elf_load_fd(vm, f->kernel, entry, &why);
 	if (rc)
 		hv_err("kernel %s: %s", cfg->kernel, why);
 out:
 	free(lx);
-	if (fd >= 0)
-		close(fd);
+	hv_boot_close(vm);
 	return rc;
 }

@@ -197,17 +197,26 @@ int hv_elf_load(struct hv_vm *vm, const void *buf, size_t len,
 int hv_elf_load_file(struct hv_vm *vm, const char *path, uint64_t *entry,
 		     const char **why)
 {
-	uint8_t *buf = NULL;
-	size_t done = 0;
-	struct stat st;
-	int rc, fd;
+	int rc, fd = open(path, O_RDONLY | O_CLOEXEC);
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		rc = -errno;
 		*why = strerror(errno);
 		return rc;
 	}
+	rc = hv_elf_load_fd(vm, fd, entry, why);
+	close(fd);
+	return rc;
+}
+
+int hv_elf_load_fd(struct hv_vm *vm, int fd, uint64_t *entry,
+		   const char **why)
+{
+	uint8_t *buf = NULL;
+	size_t done = 0;
+	struct stat st;
+	int rc;
+
 	if (fstat(fd, &st) < 0) {
 		rc = -errno;
 		*why = strerror(errno);
@@ -230,7 +239,8 @@ int hv_elf_load_file(struct hv_vm *vm, const char *path, uint64_t *entry,
 		goto out;
 	}
 	while (done < (size_t)st.st_size) {
-		ssize_t r = read(fd, buf + done, (size_t)st.st_size - done);
+		ssize_t r = pread(fd, buf + done, (size_t)st.st_size - done,
+				  (off_t)done);
 
 		if (r < 0 && errno == EINTR)
 			continue;
@@ -245,6 +255,5 @@ int hv_elf_load_file(struct hv_vm *vm, const char *path, uint64_t *entry,
 	rc = hv_elf_load(vm, buf, done, entry, why);
 out:
 	free(buf);
-	close(fd);
 	return rc;
 }

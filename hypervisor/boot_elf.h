@@ -26,5 +26,8 @@ int hv_elf_load(struct hv_vm *vm, const void *buf, size_t len,
 /* The same from the file @path: also -EFBIG, -EISDIR, or open/read errors. */
 int hv_elf_load_file(struct hv_vm *vm, const char *path, uint64_t *entry,
 		     const char **why);
+/* The same from the open file @fd (read from its start; left open). */
+int hv_elf_load_fd(struct hv_vm *vm, int fd, uint64_t *entry,
+		   const char **why);
 
 #endif

@@ -15,6 +15,13 @@
 #include "console_log.h"
 
 #define CARRY_MAX	1024	/* a partial line moved to the next file */
+#define COPY_BUF	65536	/* rotation by copying, a piece at a time */
+
+/* @path.@n into @buf (hv_conlog_open checked that it fits). */
+static void numbered(char *buf, const char *path, unsigned int n)
+{
+	snprintf(buf, PATH_MAX, "%s.%u", path, n);
+}
 
 static struct hv_conlog *conlog_new(int fd)
 {
@@ -100,10 +107,39 @@ fail:
 	return NULL;
 }
 
+int hv_conlog_hold_rotated(struct hv_conlog *log)
+{
+	char path[PATH_MAX];
+
+	if (!log->path || !log->keep)
+		return 0;
+	log->old = malloc(log->keep * sizeof(*log->old));
+	if (!log->old)
+		return -ENOMEM;
+	for (unsigned int n = 0; n < log->keep; n++) {
+		numbered(path, log->path, n + 1);
+		log->old[n] = open(path, O_RDWR | O_CREAT | O_NOFOLLOW |
+					 O_CLOEXEC, 0640);
+		if (log->old[n] < 0) {
+			int rc = -errno;
+
+			while (n--)
+				close(log->old[n]);
+			free(log->old);
+			log->old = NULL;
+			return rc;
+		}
+	}
+	return 0;
+}
+
 void hv_conlog_free(struct hv_conlog *log)
 {
 	if (!log)
 		return;
+	for (unsigned int n = 0; log->old && n < log->keep; n++)
+		close(log->old[n]);
+	free(log->old);
 	if (log->owned && log->fd >= 0)
 		close(log->fd);
 	free(log->path);
@@ -149,11 +185,6 @@ static int write_all(struct hv_conlog *log, const uint8_t *p, size_t len)
 	return 0;
 }
 
-/* @path.@n into @buf (hv_conlog_open checked that it fits). */
-static void numbered(char *buf, const char *path, unsigned int n)
-{
-	snprintf(buf, PATH_MAX, "%s.%u", path, n);
-}
 
 /*
  * The file ends in the middle of a line (the guest was writing it when
@@ -184,9 +215,55 @@ static size_t carry_cut(struct hv_conlog *log, char *buf)
 	return len;
 }
 
+/* @dst's contents become @src's, @len bytes (@buf, COPY_BUF bytes). */
+static int copy_over(int src, int dst, uint64_t len, uint8_t *buf)
+{
+	uint64_t off = 0;
+
+	if (ftruncate(dst, 0) < 0)
+		return -errno;
+	while (off < len) {
+		size_t n = len - off < COPY_BUF ? (size_t)(len - off) : COPY_BUF;
+		ssize_t r = pread(src, buf, n, (off_t)off);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return r < 0 ? -errno : 0;	/* shorter: so be it */
+		if (pwrite(dst, buf, (size_t)r, (off_t)off) != r)
+			return -EIO;
+		off += (uint64_t)r;
+	}
+	return 0;
+}
+
+/* The rotation of hv_conlog_hold_rotated: the same files, by copying. */
+static int rotate_by_copy(struct hv_conlog *log)
+{
+	uint8_t *buf = malloc(COPY_BUF);
+	struct stat st;
+	int rc = 0, r;
+
+	if (!buf)
+		return -ENOMEM;
+	for (unsigned int n = log->keep; n > 1; n--) {
+		r = fstat(log->old[n - 2], &st) < 0 ? -errno :
+			copy_over(log->old[n - 2], log->old[n - 1],
+				  (uint64_t)st.st_size, buf);
+		if (r && !rc)
+			rc = r;
+	}
+	r = copy_over(log->fd, log->old[0], log->size, buf);
+	if (r && !rc)
+		rc = r;
+	free(buf);
+	return rc;
+}
+
 /*
  * FILE.k-1 -> FILE.k down to FILE -> FILE.1, then a new FILE; with keep
- * 0 FILE is simply started again.  Whatever fails, the cap holds: the
+ * 0 FILE is simply started again.  Held open (hv_conlog_hold_rotated),
+ * the files are copied over instead, and FILE emptied.  Whatever fails, the cap holds: the
  * file being written is emptied rather than let grow.  0 or the first
  * -errno; log->size is 0 (or what was carried over) unless even
  * emptying failed.
@@ -197,6 +274,12 @@ static int rotate(struct hv_conlog *log)
 	size_t carried = carry_cut(log, carry);
 	int fd, r, rc = 0;
 
+	if (log->old) {
+		rc = rotate_by_copy(log);
+		if (ftruncate(log->fd, 0) < 0 && !rc)
+			rc = -errno;
+		goto rotated;
+	}
 	for (unsigned int n = log->keep; n > 1; n--) {
 		numbered(from, log->path, n - 1);
 		numbered(to, log->path, n);
@@ -220,6 +303,7 @@ static int rotate(struct hv_conlog *log)
 		close(log->fd);
 		log->fd = fd;
 	}
+rotated:
 	log->size = 0;
 	log->rotations++;
 	log->fresh = 1;

@@ -29,6 +29,7 @@ struct hv_conlog {
 	int line_start;		/* the last byte written ended a line */
 	int fresh;		/* rotated, nothing written since */
 	uint64_t rotations;
+	int *old;		/* FILE.1 .. FILE.keep held open, or NULL */
 };
 
 /*
@@ -44,6 +45,12 @@ struct hv_conlog *hv_conlog_open(const char *path, uint64_t max,
  * it waits for room until wait_fd (the caller's) becomes readable.
  */
 struct hv_conlog *hv_conlog_from_fd(int fd);
+/*
+ * Hold FILE.1 to FILE.keep open (created empty, 0640, if not there) and
+ * rotate by copying into them: for a monitor that will have no right to
+ * rename in the log's directory (its own uid).  0 or -errno.
+ */
+int hv_conlog_hold_rotated(struct hv_conlog *log);
 void hv_conlog_free(struct hv_conlog *log);
 
 /*

@@ -51,6 +51,7 @@ struct hv_ctl {
 	int event_pending;
 	enum dc_state state;
 	enum dc_shutdown_reason reason;
+	int receiving;			/* answer nothing yet: -ESRCH */
 
 	/* A migration send (ctl thread only): its client gets the reply. */
 	struct hv_send *send;
@@ -187,38 +188,43 @@ static uint64_t mono_ns(void)
  * shut down is saved as it stopped (xld's core dumps): its vCPU threads
  * have ended, but its memory and vCPU state are still there.
  */
-static int32_t save(struct hv_ctl *ctl, enum dc_state state,
-		    const struct dc_wire_msg *m, void *body, uint32_t *len)
+static int32_t save(struct hv_ctl *ctl, struct ctl_client *c,
+		    enum dc_state state, const struct dc_wire_msg *m,
+		    void *body, uint32_t *len)
 {
 	struct dc_wire_save req;
 	struct dc_wire_save_reply reply = { 0 };
 	uint64_t t0 = mono_ns(), one = 1;
-	int rc;
+	int rc, fd = c->pending_fd;
 
 	memcpy(&req, m->payload, sizeof(req));
-	if (req.flags & ~DC_SAVE_DESTROY || req.pad ||
-	    !memchr(req.path, '\0', sizeof(req.path)) || req.path[0] != '/')
-		return -EINVAL;
-	if (state == DC_STATE_DYING)
-		return -ESRCH;
+	c->pending_fd = -1;
+	rc = req.flags & ~DC_SAVE_DESTROY || req.pad ||
+	     !memchr(req.path, '\0', sizeof(req.path)) ||
+	     req.path[0] != '/' ? -EINVAL :
+	     state == DC_STATE_DYING ? -ESRCH : 0;
+	if (rc)
+		goto out;
 	if (state == DC_STATE_SHUTDOWN) {
 		/* set only once the vCPU threads were joined: nothing runs */
-		rc = hv_state_save(ctl->vm, req.path, &reply.bytes);
+		rc = hv_state_save(ctl->vm, req.path, fd, &reply.bytes);
 		if (rc)
-			return rc;
+			goto out;
 		goto saved;
 	}
 	hv_vm_pause(ctl->vm);
-	if (hv_vm_stopped(ctl->vm) != HV_RUNNING)
-		return -ESRCH;		/* it stopped meanwhile */
+	if (hv_vm_stopped(ctl->vm) != HV_RUNNING) {
+		rc = -ESRCH;		/* it stopped meanwhile */
+		goto out;
+	}
 	set_state(ctl, DC_STATE_PAUSED, DC_SHUTDOWN_NONE);
-	rc = hv_state_save(ctl->vm, req.path, &reply.bytes);
+	rc = hv_state_save(ctl->vm, req.path, fd, &reply.bytes);
 	if (rc) {
 		if (state == DC_STATE_RUNNING) {
 			hv_vm_unpause(ctl->vm);
 			set_state(ctl, DC_STATE_RUNNING, DC_SHUTDOWN_NONE);
 		}
-		return rc;
+		goto out;
 	}
 saved:
 	reply.save_ns = mono_ns() - t0;
@@ -229,7 +235,10 @@ saved:
 	}
 	memcpy(body, &reply, sizeof(reply));
 	*len = sizeof(reply);
-	return 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	return rc;
 }
 
 /* Not a reply yet: the sender answers when the stream is complete. */
@@ -359,13 +368,24 @@ static int32_t handle(struct hv_ctl *ctl, struct ctl_client *c,
 	struct dc_wire_shutdown sd;
 	enum dc_state state;
 	uint64_t one = 1;
+	int receiving;
 
 	pthread_mutex_lock(&ctl->lock);
 	state = ctl->state;
+	receiving = ctl->receiving;
 	pthread_mutex_unlock(&ctl->lock);
 	*len = 0;
-	/* the fd passed with a request only SEND takes */
-	if (m->hdr.type != DC_WIRE_SEND && c->pending_fd >= 0) {
+	/* a guest being received is not there yet (nor its state) */
+	if (receiving) {
+		if (c->pending_fd >= 0) {
+			close(c->pending_fd);
+			c->pending_fd = -1;
+		}
+		return -ESRCH;
+	}
+	/* the fd passed with a request only SEND and SAVE take */
+	if (m->hdr.type != DC_WIRE_SEND && m->hdr.type != DC_WIRE_SAVE &&
+	    c->pending_fd >= 0) {
 		close(c->pending_fd);
 		c->pending_fd = -1;
 	}
@@ -425,7 +445,7 @@ static int32_t handle(struct hv_ctl *ctl, struct ctl_client *c,
 		c->watching = 1;
 		return 0;
 	case DC_WIRE_SAVE:
-		return save(ctl, state, m, body, len);
+		return save(ctl, c, state, m, body, len);
 	case DC_WIRE_SET_MEMORY:
 		return set_memory(ctl, state, m);
 	case DC_WIRE_SET_VCPUS:
@@ -598,7 +618,8 @@ out:
 	return rc;
 }
 
-struct hv_ctl *hv_ctl_start(struct hv_vm *vm, const char *path)
+struct hv_ctl *hv_ctl_start(struct hv_vm *vm, const char *path,
+			    int receiving)
 {
 	struct hv_ctl *ctl = calloc(1, sizeof(*ctl));
 	int rc;
@@ -608,6 +629,7 @@ struct hv_ctl *hv_ctl_start(struct hv_vm *vm, const char *path)
 	ctl->vm = vm;
 	ctl->listen_fd = ctl->wake_efd = ctl->destroy_efd = -1;
 	ctl->state = DC_STATE_RUNNING;
+	ctl->receiving = receiving;
 	pthread_mutex_init(&ctl->lock, NULL);
 	for (int i = 0; i < CTL_MAX_CLIENTS; i++) {
 		ctl->clients[i].ctl = ctl;
@@ -641,6 +663,9 @@ fail:
 
 void hv_ctl_set_paused(struct hv_ctl *ctl)
 {
+	pthread_mutex_lock(&ctl->lock);
+	ctl->receiving = 0;
+	pthread_mutex_unlock(&ctl->lock);
 	set_state(ctl, DC_STATE_PAUSED, DC_SHUTDOWN_NONE);
 }
 

@@ -13,10 +13,13 @@ struct hv_ctl;
 
 /*
  * Listen on @path (a stale socket nobody answers on is replaced; a live
- * one is -EADDRINUSE) and start the control thread.  Returns NULL with
- * errno set.
+ * one is -EADDRINUSE) and start the control thread.  While @receiving
+ * (a migration stream comes in) it answers every request -ESRCH, as if
+ * the domain were not there yet, until hv_ctl_set_paused.  Returns NULL
+ * with errno set.
  */
-struct hv_ctl *hv_ctl_start(struct hv_vm *vm, const char *path);
+struct hv_ctl *hv_ctl_start(struct hv_vm *vm, const char *path,
+			    int receiving);
 
 /* The guest stopped for @why: tell watchers, keep answering as shut down. */
 void hv_ctl_guest_stopped(struct hv_ctl *ctl, enum hv_stop why);
@@ -24,7 +27,8 @@ void hv_ctl_guest_stopped(struct hv_ctl *ctl, enum hv_stop why);
 /* Readable once a DESTROY request has been answered. */
 int hv_ctl_destroy_fd(const struct hv_ctl *ctl);
 
-/* Report the guest as paused (a received guest waits for UNPAUSE). */
+/* Report the guest as paused (a received guest, now in, waits for
+ * UNPAUSE). */
 void hv_ctl_set_paused(struct hv_ctl *ctl);
 
 /* Stop the thread, close every connection and remove the socket. */

@@ -140,6 +140,12 @@ struct hv_vm {
 	int console_fd;
 	struct hv_console *console;	/* console input, if started */
 
+	/* boot.c: the kernel and ramdisk, open (hv_boot_open) until loaded */
+	struct hv_boot_files {
+		int open;	/* 0: hv_boot_load opens them itself */
+		int kernel, ramdisk;	/* -1: none */
+		uint64_t kernel_size, ramdisk_size;
+	} boot_files;
 	int boot_kind;		/* enum hv_boot_kind (boot_linux.h) */
 	uint64_t boot_arg;	/* Linux: boot_params or hvm_start_info */
 
@@ -244,6 +250,14 @@ int hv_boot_vcpu(struct hv_vcpu *vcpu, uint64_t entry);
  * -EIO: the host failed; anything else: a configuration error.
  */
 int hv_boot_load(struct hv_vm *vm, uint64_t *entry);
+/*
+ * Open cfg->kernel and cfg->ramdisk now, for hv_boot_load to read later
+ * (in the sandbox, which opens no file a guest's config names).  The
+ * same errors, said the same way.
+ */
+int hv_boot_open(struct hv_vm *vm);
+/* Close what hv_boot_open opened, if hv_boot_load did not. */
+void hv_boot_close(struct hv_vm *vm);
 
 /* arch/x86/cpuid.c: what the guest sees of CPUID. */
 int hv_cpuid_setup(struct hv_vcpu *vcpu);

@@ -47,7 +47,7 @@ static const char usage_text[] =
 	"                [--maxvcpus N] [--cmdline STR]\n"
 	"                [--ramdisk FILE] [--disk FILE | --disk-ro FILE]...\n"
 	"                [--net tap=NAME[,mac=MAC]]... [--console-ring BYTES]\n"
-	"                [--crash-note FILE]\n"
+	"                [--crash-note FILE] [--uid UID --gid GID]\n"
 	"                [--domid N --control SOCKET [--ready-fd FD]\n"
 	"                 [--console-log FILE [--console-log-max BYTES]\n"
 	"                  [--console-log-keep N]] [--console-tty LINK]\n"
@@ -55,6 +55,7 @@ static const char usage_text[] =
 	"       xlhv run [build options as above, --kernel not needed] --incoming FD\n"
 	"       xlhv run --restore FILE [--disk FILE | --disk-ro FILE]...\n"
 	"                [--console-ring BYTES] [--crash-note FILE]\n"
+	"                [--uid UID --gid GID]\n"
 	"                [--domid N --control SOCKET [--ready-fd FD]\n"
 	"                 [--console-log FILE [--console-log-max BYTES]\n"
 	"                  [--console-log-keep N]] [--console-tty LINK]\n"
@@ -121,6 +122,8 @@ struct managed {
 	const char *restore;	/* a state file to resume, not a boot */
 	int incoming;		/* a migration stream to receive, or -1 */
 	const char *crash_note;	/* a forbidden call's report (sandbox.h) */
+	uid_t uid;		/* the monitor's own, or 0 */
+	gid_t gid;
 };
 
 /*
@@ -178,6 +181,8 @@ static int parse_run(int argc, char **argv, struct hv_config *cfg,
 		{ "restore", required_argument, NULL, 'S' },
 		{ "incoming", required_argument, NULL, 'I' },
 		{ "crash-note", required_argument, NULL, 'W' },
+		{ "uid", required_argument, NULL, 'U' },
+		{ "gid", required_argument, NULL, 'G' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -264,6 +269,19 @@ static int parse_run(int argc, char **argv, struct hv_config *cfg,
 			break;
 		case 'W':
 			mg->crash_note = optarg;
+			break;
+		case 'U':
+		case 'G':
+			/* not 0: root is what the monitor gives up */
+			if (parse_uint(optarg, 1, 0xfffffffeu, &v))
+				return usage_error("--%s %s: want a number "
+						   "from 1 to 4294967294",
+						   c == 'U' ? "uid" : "gid",
+						   optarg);
+			if (c == 'U')
+				mg->uid = (uid_t)v;
+			else
+				mg->gid = (gid_t)v;
 			break;
 		case 'M':
 			if (parse_uint(optarg, 0, HV_CONLOG_MAX_MAX, &v) ||
@@ -630,12 +648,26 @@ static int main_run(int argc, char **argv)
 	status = parse_run(argc, argv, &cfg, &mg);
 	if (status)
 		goto out;
+	/* before any thread: each takes the uid and namespaces from here;
+	 * a vCPU thread each, and a few for devices, console, control */
+	if (hv_sandbox_setup(mg.uid, mg.gid, hv_config_max_vcpus(&cfg) + 32)) {
+		status = HV_EXIT_CONFIG;
+		goto out;
+	}
 	/* managed without --console-log: the output is only in the ring */
 	if (mg.control)
 		cfg.console_fd = -1;
-	if (mg.console_log)
+	if (mg.console_log) {
 		log = hv_conlog_open(mg.console_log, mg.console_log_max,
 				     mg.console_log_keep);
+		/* its own uid may not rename in the log's directory */
+		rc = log && mg.uid ? hv_conlog_hold_rotated(log) : 0;
+		if (rc) {
+			hv_conlog_free(log);
+			log = NULL;
+			errno = -rc;
+		}
+	}
 	else if (!mg.control)
 		log = hv_conlog_from_fd(STDOUT_FILENO);
 	if (!log && (mg.console_log || !mg.control)) {
@@ -695,10 +727,34 @@ static int main_run(int argc, char **argv)
 		hv_err("note: KVM has no in-kernel irqchip; the guest gets "
 		       "no interrupts");
 	/*
-	 * /dev/kvm, the disks and the TAPs are open: what comes from the
-	 * guest's side (its kernel image, a state file, a migration stream)
-	 * is read in the sandbox, and so is everything after.
+	 * What needs the rights of the monitor's caller is done first: the
+	 * kernel and ramdisk opened, the control socket and the console's
+	 * link made.  With /dev/kvm, the disks and the TAPs open, what
+	 * comes from the guest's side (the kernel's contents, a state file,
+	 * a migration stream) is read in the sandbox, and so is all after.
 	 */
+	rc = mg.restore || mg.incoming >= 0 ? 0 : hv_boot_open(vm);
+	if (rc) {
+		status = HV_EXIT_CONFIG;
+		goto out;
+	}
+	/* a guest being received answers no request until it is in */
+	if (mg.control) {
+		ctl = hv_ctl_start(vm, mg.control, mg.incoming >= 0);
+		if (!ctl) {
+			hv_err("control socket %s: %s", mg.control,
+			       strerror(errno));
+			status = errno == EADDRINUSE ? HV_EXIT_CONFIG :
+						       HV_EXIT_FAILURE;
+			goto out;
+		}
+	}
+	rc = start_console(vm, &mg, log);
+	log = NULL;
+	if (rc) {
+		status = HV_EXIT_FAILURE;
+		goto out;
+	}
 	if (hv_sandbox_enter(mg.crash_note)) {
 		status = HV_EXIT_FAILURE;
 		goto out;
@@ -718,23 +774,6 @@ static int main_run(int argc, char **argv)
 						      HV_EXIT_CONFIG;
 		goto out;
 	}
-	/* a guest being received has no control socket until it is in */
-	if (mg.control && mg.incoming < 0) {
-		ctl = hv_ctl_start(vm, mg.control);
-		if (!ctl) {
-			hv_err("control socket %s: %s", mg.control,
-			       strerror(errno));
-			status = errno == EADDRINUSE ? HV_EXIT_CONFIG :
-						       HV_EXIT_FAILURE;
-			goto out;
-		}
-	}
-	rc = start_console(vm, &mg, log);
-	log = NULL;
-	if (rc) {
-		status = HV_EXIT_FAILURE;
-		goto out;
-	}
 	if (mg.restore) {
 		rc = restore_vcpus(vm, restore_fd, &hdr, mg.restore);
 		/* A file that fails its checks is bad input, not a failure. */
@@ -750,18 +789,8 @@ static int main_run(int argc, char **argv)
 				 HV_EXIT_CONFIG : HV_EXIT_FAILURE;
 		close(mg.incoming);
 		mg.incoming = -1;
-		if (!rc && mg.control) {
-			ctl = hv_ctl_start(vm, mg.control);
-			if (!ctl) {
-				hv_err("control socket %s: %s", mg.control,
-				       strerror(errno));
-				status = errno == EADDRINUSE ?
-						 HV_EXIT_CONFIG :
-						 HV_EXIT_FAILURE;
-				goto out;
-			}
+		if (!rc && ctl)
 			hv_ctl_set_paused(ctl);
-		}
 	} else {
 		rc = start_vcpus(vm, entry);
 		status = HV_EXIT_FAILURE;
@@ -782,6 +811,8 @@ static int main_run(int argc, char **argv)
 out:
 	managed_failed(&mg, status);
 	hv_ctl_free(ctl);
+	if (vm)
+		hv_boot_close(vm);
 	hv_vm_free(vm);
 	if (restore_fd >= 0)
 		close(restore_fd);

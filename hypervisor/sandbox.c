@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -85,11 +86,15 @@ static const int allowed[] = {
 
 /*
  * The monitor's only globals, as what they stand for is the process's:
- * where a forbidden call's report goes (a signal handler has no other
- * way to it), and whether the filter is in, under the lock a starting
- * thread takes to drop its capabilities (capset is not on the list).
+ * the descriptor a forbidden call's report goes to (a signal handler has
+ * no other way to it), the uid and gid every thread takes (0: none), and
+ * whether the filter is in, under the lock a starting thread takes to
+ * give up its rights (capset and setresuid are not on the list).
  */
-static char crash_note[512];
+static int crash_fd = -1;
+static uid_t own_uid;
+static gid_t own_gid;
+static rlim_t thread_max;
 static pthread_mutex_t enter_lock = PTHREAD_MUTEX_INITIALIZER;
 static bool entered;
 
@@ -125,7 +130,6 @@ static void forbidden(int sig, siginfo_t *si, void *uc)
 	char msg[128];
 	size_t n = 0;
 	sigset_t s;
-	int fd;
 
 	n = put_str(msg, n, "xlhv: killed by the sandbox: forbidden system "
 			    "call ");
@@ -136,16 +140,9 @@ static void forbidden(int sig, siginfo_t *si, void *uc)
 	if (write(STDERR_FILENO, msg, n) < 0) {
 		/* nothing more to do about it */
 	}
-	if (crash_note[0]) {
-		fd = open(crash_note, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-			  0600);
-		if (fd >= 0) {
-			/* without "xlhv: ": xld names the monitor itself */
-			if (write(fd, msg + 6, n - 6) < 0) {
-				/* xld says only that the monitor is gone */
-			}
-			close(fd);
-		}
+	/* without "xlhv: ": xld names the monitor itself */
+	if (crash_fd >= 0 && pwrite(crash_fd, msg + 6, n - 6, 0) < 0) {
+		/* xld says only that the monitor is gone */
 	}
 	signal(sig, SIG_DFL);
 	sigemptyset(&s);
@@ -173,6 +170,57 @@ static bool sandbox_off(void)
 	return env && !strcmp(env, "off");
 }
 
+/*
+ * The calling thread takes the monitor's own uid and gid, with no
+ * supplementary group.  Credentials are per thread to the kernel (glibc's
+ * setresuid would signal every thread, and fail in those that dropped
+ * their capabilities already), so each thread does it itself, raw.
+ * Leaving uid 0 clears its capabilities too.
+ */
+static int own_ids_take(void)
+{
+	if (!own_uid)
+		return 0;
+	if (syscall(SYS_setgroups, 0, NULL) < 0 ||
+	    syscall(SYS_setresgid, own_gid, own_gid, own_gid) < 0 ||
+	    syscall(SYS_setresuid, own_uid, own_uid, own_uid) < 0)
+		return -errno;
+	return 0;
+}
+
+int hv_sandbox_setup(uid_t uid, gid_t gid, unsigned int threads)
+{
+	int rc;
+
+	if (sandbox_off())
+		return 0;
+	if (!uid != !gid) {
+		hv_err("sandbox: --uid and --gid go together");
+		return -EINVAL;
+	}
+	own_uid = uid;
+	own_gid = gid;
+	thread_max = threads;
+	/*
+	 * Namespaces are per thread too: taken now, before any thread, every
+	 * one inherits them.  The mount namespace keeps the host's tree but
+	 * nothing mounted in it reaches the host, nor the host's mounts it.
+	 */
+	if (unshare(CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS) < 0) {
+		rc = -errno;
+		hv_err("sandbox: new mount, IPC and UTS namespaces: %s",
+		       strerror(-rc));
+		return rc;
+	}
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
+		rc = -errno;
+		hv_err("sandbox: make the mount namespace private: %s",
+		       strerror(-rc));
+		return rc;
+	}
+	return 0;
+}
+
 void hv_sandbox_thread(void)
 {
 	int rc = 0;
@@ -183,14 +231,17 @@ void hv_sandbox_thread(void)
 	 * (hv_sandbox_enter waits for those started before to drop theirs) */
 	pthread_mutex_lock(&enter_lock);
 	if (!entered)
+		rc = own_ids_take();
+	if (!entered && !rc)
 		rc = caps_clear();
 	pthread_mutex_unlock(&enter_lock);
 	if (rc)
-		hv_err("note: a thread keeps its capabilities: %s",
+		hv_err("note: a thread keeps its uid or capabilities: %s",
 		       strerror(-rc));
 }
 
-/* Whether thread @tid holds no capability (from its status file). */
+/* Whether thread @tid holds no capability, and has the monitor's own
+ * uid if it has one (from its status file). */
 static int thread_capless(const char *tid)
 {
 	char path[300], buf[2048], *p;
@@ -206,6 +257,9 @@ static int thread_capless(const char *tid)
 	if (r <= 0)
 		return 1;
 	buf[r] = '\0';
+	p = strstr(buf, "\nUid:");
+	if (own_uid && (!p || strtoul(p + 6, NULL, 10) != own_uid))
+		return 0;
 	for (p = buf; (p = strstr(p, "\nCap")); p++)
 		if ((!strncmp(p, "\nCapPrm:", 8) || !strncmp(p, "\nCapEff:", 8)) &&
 		    strtoull(p + 8, NULL, 16))
@@ -242,7 +296,7 @@ static int threads_wait_capless(void)
 			return 0;
 		usleep(100);
 	}
-	hv_err("sandbox: thread %s keeps its capabilities", stuck);
+	hv_err("sandbox: thread %s keeps its uid or capabilities", stuck);
 	return -EPERM;
 }
 
@@ -293,11 +347,40 @@ static int filter_load(void)
 	return rc;
 }
 
+/*
+ * Limits that hold once the sandbox is in: no core file (it would hold
+ * the guest's memory), no locked memory (nothing here locks any), no
+ * more descriptors than now allowed, and under the monitor's own uid no
+ * more threads than hv_sandbox_setup was told (counted per uid).
+ */
+static int limits_set(void)
+{
+	struct rlimit zero = {0, 0}, files;
+	int rc = 0;
+
+	if (setrlimit(RLIMIT_CORE, &zero) < 0 ||
+	    setrlimit(RLIMIT_MEMLOCK, &zero) < 0)
+		rc = -errno;
+	if (!rc && getrlimit(RLIMIT_NOFILE, &files) == 0) {
+		files.rlim_max = files.rlim_cur;
+		if (setrlimit(RLIMIT_NOFILE, &files) < 0)
+			rc = -errno;
+	}
+	if (!rc && own_uid) {
+		struct rlimit procs = {thread_max, thread_max};
+
+		if (setrlimit(RLIMIT_NPROC, &procs) < 0)
+			rc = -errno;
+	}
+	if (rc)
+		hv_err("sandbox: resource limits: %s", strerror(-rc));
+	return rc;
+}
+
 int hv_sandbox_enter(const char *note)
 {
 	struct sigaction sa = {.sa_sigaction = forbidden,
 			       .sa_flags = SA_SIGINFO};
-	struct rlimit no_core = {0, 0};
 	int cap, rc;
 
 	if (sandbox_off()) {
@@ -305,18 +388,19 @@ int hv_sandbox_enter(const char *note)
 		       "sandbox");
 		return 0;
 	}
-	if (note && snprintf(crash_note, sizeof(crash_note), "%s", note) >=
-			(int)sizeof(crash_note)) {
-		hv_err("sandbox: crash note path %s: too long", note);
-		return -ENAMETOOLONG;
+	/* opened now: the directory it goes in is not the monitor's own */
+	if (note) {
+		crash_fd = open(note, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC |
+					 O_NOFOLLOW, 0600);
+		if (crash_fd < 0) {
+			rc = -errno;
+			hv_err("sandbox: crash note %s: %s", note, strerror(-rc));
+			return rc;
+		}
 	}
-	/* a core would hold the guest's memory */
-	if (setrlimit(RLIMIT_CORE, &no_core) < 0) {
-		rc = -errno;
-		hv_err("sandbox: no core file (RLIMIT_CORE): %s",
-		       strerror(-rc));
+	rc = limits_set();
+	if (rc)
 		return rc;
-	}
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
 		rc = -errno;
 		hv_err("sandbox: no new privileges: %s", strerror(-rc));
@@ -337,6 +421,12 @@ int hv_sandbox_enter(const char *note)
 		rc = -errno;
 		hv_err("sandbox: clear ambient capabilities: %s",
 		       strerror(-rc));
+		return rc;
+	}
+	rc = own_ids_take();
+	if (rc) {
+		hv_err("sandbox: take uid %u, gid %u: %s", (unsigned)own_uid,
+		       (unsigned)own_gid, strerror(-rc));
 		return rc;
 	}
 	rc = caps_clear();

@@ -772,19 +772,28 @@ int hv_state_collect(struct hv_vm *vm, uint32_t *flags,
 	return 0;
 }
 
-int hv_state_save(struct hv_vm *vm, const char *path, uint64_t *bytes)
+int hv_state_save(struct hv_vm *vm, const char *path, int given_fd,
+		  uint64_t *bytes)
 {
 	struct hv_state_hdr hdr = { .nr_vcpus = vm->nr_vcpus };
 	struct hv_state_sec *secs = NULL;
 	uint32_t nr = 0;
 	double t0 = now_s();
 	struct stat st;
-	int fd = -1, rc;
+	int fd = given_fd, rc;
 
 	rc = hv_state_collect(vm, &hdr.flags, &secs, &nr);
 	if (rc)
 		return rc;
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (given_fd >= 0 && (ftruncate(fd, 0) < 0 ||
+			      lseek(fd, 0, SEEK_SET) < 0)) {
+		rc = -errno;
+		hv_err("save: %s: %s", path, strerror(errno));
+		goto out;
+	}
+	if (given_fd < 0)
+		fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+			  0600);
 	if (fd < 0) {
 		rc = -errno;
 		hv_err("save: %s: %s", path, strerror(errno));
@@ -806,7 +815,10 @@ int hv_state_save(struct hv_vm *vm, const char *path, uint64_t *bytes)
 		       (unsigned long long)(vm->ram_size >> 20), path,
 		       (long long)st.st_size, now_s() - t0);
 out:
-	if (fd >= 0) {
+	if (given_fd >= 0 && rc && ftruncate(fd, 0) < 0) {
+		/* the caller removes it */
+	}
+	if (given_fd < 0 && fd >= 0) {
 		close(fd);
 		if (rc)
 			unlink(path);

@@ -129,11 +129,14 @@ void hv_state_secs_free(struct hv_state_sec *secs, uint32_t nr);
 
 /*
  * Save the paused @vm to @path: every vCPU, the irqchip, PIT, clock,
- * every device and RAM.  The vCPUs must be parked (hv_vm_pause).  On
- * failure the file is removed and the error said with hv_err.  The
- * file's size goes to *@bytes (may be NULL).
+ * every device and RAM.  The vCPUs must be parked (hv_vm_pause).  @fd,
+ * if not -1, is @path opened by the caller (xld: the sandbox opens no
+ * such file), and left open; else @path is opened here.  On failure the
+ * file is emptied (removed, if opened here) and the error said with
+ * hv_err.  The file's size goes to *@bytes (may be NULL).
  */
-int hv_state_save(struct hv_vm *vm, const char *path, uint64_t *bytes);
+int hv_state_save(struct hv_vm *vm, const char *path, int fd,
+		  uint64_t *bytes);
 
 /*
  * Restore @vm, created from the header of @path (its RAM size and vCPU

@@ -53,6 +53,14 @@ int dc__call_fd(dc_ctx *ctx, int fd, uint32_t domid, uint16_t type,
 		const void *req, uint32_t req_len, void *body,
 		uint32_t body_len)
 {
+	return dc__call_pass(ctx, fd, domid, type, req, req_len, body,
+			     body_len, -1);
+}
+
+int dc__call_pass(dc_ctx *ctx, int fd, uint32_t domid, uint16_t type,
+		  const void *req, uint32_t req_len, void *body,
+		  uint32_t body_len, int pass)
+{
 	uint8_t buf[DC_WIRE_BUF_SIZE];
 	struct dc_wire_msg msg;
 	const uint8_t *rbody;
@@ -61,7 +69,9 @@ int dc__call_fd(dc_ctx *ctx, int fd, uint32_t domid, uint16_t type,
 	int n, rc;
 
 	n = dc_wire_encode(buf, sizeof(buf), type, seq, req, req_len);
-	rc = n < 0 ? n : dc_wire_send(fd, buf, (size_t)n);
+	rc = n < 0 ? n : pass >= 0 ?
+			 dc_wire_send_fd(fd, buf, (size_t)n, pass) :
+			 dc_wire_send(fd, buf, (size_t)n);
 	if (rc)
 		return rc;
 	rc = dc_wire_recv(fd, buf, sizeof(buf), &msg);

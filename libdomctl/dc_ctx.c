@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +45,17 @@ dc_ctx *dc_ctx_new(const char *rundir, dc_log_fn *log, void *opaque)
 		return NULL;
 	}
 	return ctx;
+}
+
+int dc_ctx_set_monitor_ids(dc_ctx *ctx, uint32_t first, uint32_t count)
+{
+	/* root's 0 is never one; the last id of the range must exist */
+	if ((first == 0) != (count == 0) ||
+	    (uint64_t)first + count - 1 > UINT32_MAX - 1)
+		return -EINVAL;
+	ctx->id_first = first;
+	ctx->id_count = count;
+	return 0;
 }
 
 void dc_ctx_free(dc_ctx *ctx)

@@ -21,7 +21,7 @@
 
 #include "dc_internal.h"
 
-#define MAX_ARGS (40 + 2 * DC_NETS_MAX + 2 * DC_DISKS_MAX)
+#define MAX_ARGS (48 + 2 * DC_NETS_MAX + 2 * DC_DISKS_MAX)
 /* "tap=NAME,mac=xx:xx:xx:xx:xx:xx" */
 #define NET_ARG_MAX 48
 
@@ -259,6 +259,40 @@ static int argv_add_paths(dc_ctx *ctx, uint32_t domid, const char **argv,
 	return 0;
 }
 
+/* --uid and --gid for @domid's monitor (the number into @id), if the
+ * context gives monitors their own. */
+static int argv_add_ids(dc_ctx *ctx, uint32_t domid, const char **argv,
+			char id[24])
+{
+	if (!ctx->id_count)
+		return 0;
+	if (domid >= ctx->id_count) {
+		dc__log(ctx, DC_LOG_ERROR, "domain %u: no uid for its monitor: "
+			"the range %u-%u holds domids up to %u", domid,
+			ctx->id_first, ctx->id_first + ctx->id_count - 1,
+			ctx->id_count - 1);
+		return -ERANGE;
+	}
+	snprintf(id, 24, "%u", ctx->id_first + domid);
+	argv_add(argv, "--uid", id);
+	argv_add(argv, "--gid", id);
+	return 0;
+}
+
+void dc_domain_forget(dc_ctx *ctx, uint32_t domid)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	if (!dc__sock_path(ctx, domid, path, sizeof(path)))
+		unlink(path);
+	if (!dc__tty_path(ctx, domid, path, sizeof(path)))
+		unlink(path);
+	if (!dc__note_path(ctx, domid, path, sizeof(path)) &&
+	    lstat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0)
+		unlink(path);
+}
+
 int dc_domain_crash_note(dc_ctx *ctx, uint32_t domid, char *buf, size_t len)
 {
 	char path[PATH_MAX];
@@ -279,6 +313,9 @@ int dc_domain_crash_note(dc_ctx *ctx, uint32_t domid, char *buf, size_t len)
 	unlink(path);
 	if (rc)
 		return rc;
+	/* the monitor opens it at its start: empty, nothing happened */
+	if (r == 0)
+		return -ENOENT;
 	/* one line, as the monitor wrote it */
 	buf[r] = '\0';
 	buf[strcspn(buf, "\n")] = '\0';
@@ -330,7 +367,7 @@ static int domid_free(dc_ctx *ctx, uint32_t domid)
 int dc_domain_create_start(dc_ctx *ctx, const struct dc_build *b,
 			   struct dc_op **op)
 {
-	char maxvcpus[24], cap[2][24];
+	char maxvcpus[24], cap[2][24], id[24];
 	const char *argv[MAX_ARGS];
 	char sock[108], nums[4][24], nets[DC_NETS_MAX][NET_ARG_MAX];
 	char tty[PATH_MAX], note[PATH_MAX];
@@ -348,6 +385,8 @@ int dc_domain_create_start(dc_ctx *ctx, const struct dc_build *b,
 	build_nets(b, nets);
 	build_argv(ctx, b, sock, nums, nets, argv);
 	rc = argv_add_paths(ctx, b->domid, argv, tty, note);
+	if (!rc)
+		rc = argv_add_ids(ctx, b->domid, argv, id);
 	if (rc)
 		return rc;
 	argv_add_maxvcpus(argv, b, maxvcpus);
@@ -394,7 +433,7 @@ int dc_domain_restore(dc_ctx *ctx, const struct dc_restore *r, pid_t *pid)
 {
 	const char *argv[MAX_ARGS];
 	char sock[108], domid[24], path[DC_SAVE_PATH_MAX], tty[PATH_MAX];
-	char note[PATH_MAX], cap[2][24];
+	char note[PATH_MAX], cap[2][24], id[24];
 	struct dc_op *op;
 	int i = 0, rc;
 
@@ -431,6 +470,8 @@ int dc_domain_restore(dc_ctx *ctx, const struct dc_restore *r, pid_t *pid)
 	}
 	argv[i] = NULL;
 	rc = argv_add_paths(ctx, r->domid, argv, tty, note);
+	if (!rc)
+		rc = argv_add_ids(ctx, r->domid, argv, id);
 	if (rc)
 		return rc;
 	argv_add_log_cap(argv, r->console_log, r->console_log_max,
@@ -448,7 +489,7 @@ int dc_domain_save(dc_ctx *ctx, uint32_t domid, const char *path,
 	struct timeval tv = { .tv_sec = SAVE_TIMEOUT_S };
 	struct dc_wire_save req;
 	struct dc_wire_save_reply reply;
-	int fd, rc;
+	int fd, file = -1, rc;
 
 	if (flags & ~DC_SAVE_DESTROY)
 		return -EINVAL;
@@ -460,16 +501,31 @@ int dc_domain_save(dc_ctx *ctx, uint32_t domid, const char *path,
 	fd = dc__connect(ctx, domid);
 	if (fd < 0)
 		return fd;
+	/* opened here, with the caller's rights: not the sandbox's to open */
+	file = open(req.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC |
+				      O_NOCTTY, 0600);
+	if (file < 0) {
+		rc = -errno;
+		dc__log(ctx, DC_LOG_ERROR, "domain %u: save to %s: %s", domid,
+			req.path, strerror(-rc));
+		goto out;
+	}
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0) {
 		rc = -errno;
 		goto out;
 	}
-	rc = dc__call_fd(ctx, fd, domid, DC_WIRE_SAVE, &req, sizeof(req),
-			 &reply, sizeof(reply));
+	rc = dc__call_pass(ctx, fd, domid, DC_WIRE_SAVE, &req, sizeof(req),
+			   &reply, sizeof(reply), file);
 	if (rc == 0 && res)
 		*res = (struct dc_save_result){ .bytes = reply.bytes,
 						.save_ns = reply.save_ns };
 out:
+	if (file >= 0) {
+		close(file);
+		/* what a failed save left is no state file */
+		if (rc)
+			unlink(req.path);
+	}
 	close(fd);
 	return rc;
 }

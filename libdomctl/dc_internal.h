@@ -16,6 +16,7 @@ struct dc_ctx {
 	dc_log_fn *log;
 	void *log_opaque;
 	uint32_t seq;
+	uint32_t id_first, id_count;	/* the monitors' own uids; 0: none */
 };
 
 void dc__log(dc_ctx *ctx, enum dc_log_level level, const char *fmt, ...)
@@ -43,6 +44,10 @@ int dc__call(dc_ctx *ctx, uint32_t domid, uint16_t type, const void *req,
 int dc__call_fd(dc_ctx *ctx, int fd, uint32_t domid, uint16_t type,
 		const void *req, uint32_t req_len, void *body,
 		uint32_t body_len);
+/* The same with @pass (if not -1) passed along (SCM_RIGHTS). */
+int dc__call_pass(dc_ctx *ctx, int fd, uint32_t domid, uint16_t type,
+		  const void *req, uint32_t req_len, void *body,
+		  uint32_t body_len, int pass);
 
 /* Where the monitor of @domid links its console pty. */
 int dc__tty_path(dc_ctx *ctx, uint32_t domid, char *buf, size_t len);

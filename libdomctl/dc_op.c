@@ -413,13 +413,9 @@ static bool destroy_expired(struct dc_op *op)
 
 static int destroy_step(struct dc_op *op)
 {
-	char tty[4096];
-
 	if (gone(op)) {
-		/* killed, it left its console link behind */
-		if (op->killed && !dc__tty_path(op->ctx, op->domid, tty,
-						sizeof(tty)))
-			unlink(tty);
+		/* killed, or under its own uid, it left its files behind */
+		dc_domain_forget(op->ctx, op->domid);
 		return 0;
 	}
 	if (!destroy_expired(op))

@@ -434,6 +434,50 @@ START_TEST(test_log_rename_fails)
 }
 END_TEST
 
+/* The line number of the first line of @path.@n. */
+static int first_line(int n)
+{
+	char p[PATH_MAX + 8], l[40] = "";
+	FILE *f;
+	int v = -1;
+
+	snprintf(p, sizeof(p), "%s.%d", path, n);
+	f = fopen(p, "r");
+	ck_assert_ptr_nonnull(f);
+	if (fgets(l, sizeof(l), f))
+		sscanf(l, "line %d", &v);
+	fclose(f);
+	return v;
+}
+
+/*
+ * Held open (a monitor under its own uid): the same files and contents
+ * as renaming gives, by copying: FILE stays the same file throughout.
+ */
+START_TEST(test_log_rotate_held)
+{
+	struct hv_conlog *log = hv_conlog_open(path, 4096, 2);
+	struct stat before, after;
+
+	ck_assert_ptr_nonnull(log);
+	ck_assert_int_eq(hv_conlog_hold_rotated(log), 0);
+	ck_assert_int_eq(size_of(1), 0);	/* there from the start */
+	ck_assert_int_eq(size_of(2), 0);
+	ck_assert_int_eq(stat(path, &before), 0);
+	write_lines(log, 0, 128 * 3 + 1);	/* 3 rotations */
+	ck_assert_uint_eq(log->rotations, 3);
+	ck_assert_int_eq(size_of(0), 32);
+	ck_assert_int_eq(size_of(1), 4096);
+	ck_assert_int_eq(size_of(2), 4096);
+	ck_assert_int_eq(size_of(3), -1);
+	ck_assert_int_eq(first_line(1), 256);	/* the newest full one */
+	ck_assert_int_eq(first_line(2), 128);
+	ck_assert_int_eq(stat(path, &after), 0);
+	ck_assert_uint_eq(before.st_ino, after.st_ino);
+	hv_conlog_free(log);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("hv_ring");
@@ -458,6 +502,7 @@ int main(void)
 	tcase_add_test(tc, test_log_reopen);
 	tcase_add_test(tc, test_log_no_cap);
 	tcase_add_test(tc, test_log_rename_fails);
+	tcase_add_test(tc, test_log_rotate_held);
 	tcase_add_test(tc, test_log_stuck_pipe);
 	suite_add_tcase(s, tc);
 

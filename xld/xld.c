@@ -228,6 +228,9 @@ static int kvm_check(const char *rundir, bool without_kvm, char *why,
 	return -1;
 }
 
+/* The uids of monitors (--monitor-uids) when xld runs as root. */
+#define MONITOR_UIDS_DEFAULT "200000-265535"
+
 static void usage(FILE *f)
 {
 	fprintf(
@@ -247,14 +250,56 @@ static void usage(FILE *f)
 	       "  --without-kvm     start on a host without KVM: the store "
 	       "and xl's\n"
 	       "                    requests work, creating a guest fails\n"
+	       "  --monitor-uids FIRST-LAST|off  run domain N's monitor as "
+	       "uid and gid\n"
+	       "                    FIRST+N (default " MONITOR_UIDS_DEFAULT
+	       "; off: as xld)\n"
 	       "  -h, --help        show this help\n"
 	       "  -V, --version     show the version\n"
 	       "Environment: XLD_RUNDIR (/run/xld), XLD_STATEDIR "
 	       "(/var/lib/xld), XLD_LOGDIR (/var/log/xld),\n"
 	       "  XLD_CONSOLE_LOG_MAX, XLD_CONSOLE_LOG_KEEP, XLD_SOCKET_GROUP, "
-	       "XLD_WITHOUT_KVM=1\n"
+	       "XLD_WITHOUT_KVM=1,\n"
+	       "  XLD_MONITOR_UIDS"
 	       "  (as the options),\n"
 	       "  XLD_DUMPDIR (core dumps; $XLD_STATEDIR/dump)\n");
+}
+
+/*
+ * --monitor-uids FIRST-LAST (or XLD_MONITOR_UIDS): the uids, and as many
+ * gids, that monitors run as, domain N's being FIRST+N; FIRST 1 or more
+ * (0 is root), LAST at most 4294967294 (-1 is no one).  "off": as xld
+ * runs.  The default, for an xld run as root: MONITOR_UIDS_DEFAULT.
+ */
+static int monitor_uids(const char *arg, uint32_t *first, uint32_t *count)
+{
+	const char *what = arg ? "--monitor-uids" : "XLD_MONITOR_UIDS";
+	unsigned long long a, b = 0;
+	char *end;
+
+	if (!arg)
+		arg = getenv("XLD_MONITOR_UIDS");
+	if (!arg || !*arg)
+		arg = geteuid() == 0 ? MONITOR_UIDS_DEFAULT : "off";
+	if (!strcmp(arg, "off"))
+		return 0;
+	errno = 0;
+	a = strtoull(arg, &end, 10);
+	if (!errno && *end == '-' && end != arg && end[1] >= '0' &&
+	    end[1] <= '9')
+		b = strtoull(end + 1, &end, 10);
+	else
+		end = (char *)"x";
+	if (errno || *end || a < 1 || b < a || b > 4294967294ULL ||
+	    b - a < 1) {
+		fprintf(stderr, "xld: %s %s: want FIRST-LAST, two uids from 1 "
+			"to 4294967294, LAST above FIRST (e.g. "
+			MONITOR_UIDS_DEFAULT "), or off\n", what, arg);
+		return -1;
+	}
+	*first = (uint32_t)a;
+	*count = (uint32_t)(b - a + 1);
+	return 0;
 }
 
 /* The limits xlhv puts on --console-log-max and -keep (man/xlhv.8). */
@@ -381,6 +426,7 @@ int main(int argc, char **argv)
 	    {"console-log-keep", required_argument, NULL, 'K'},
 	    {"socket-group", required_argument, NULL, 'G'},
 	    {"without-kvm", no_argument, NULL, 'W'},
+	    {"monitor-uids", required_argument, NULL, 'U'},
 	    {"help", no_argument, NULL, 'h'},
 	    {"version", no_argument, NULL, 'V'},
 	    {NULL, 0, NULL, 0},
@@ -396,7 +442,8 @@ int main(int argc, char **argv)
 	bool foreground = false, without_kvm = false;
 	char no_kvm[512];
 	const char *conlog_max_arg = NULL, *conlog_keep_arg = NULL;
-	const char *group_arg = NULL, *env;
+	const char *group_arg = NULL, *uids_arg = NULL, *env;
+	uint32_t uid_first = 0, uid_count = 0;
 	gid_t group;
 	uint64_t conlog_max;
 	uint32_t conlog_keep;
@@ -423,6 +470,9 @@ int main(int argc, char **argv)
 		case 'W':
 			without_kvm = true;
 			break;
+		case 'U':
+			uids_arg = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -442,6 +492,8 @@ int main(int argc, char **argv)
 			&conlog_keep))
 		return 2;
 	if (socket_group(group_arg, &group))
+		return 2;
+	if (monitor_uids(uids_arg, &uid_first, &uid_count))
 		return 2;
 	p.rundir = env_or("XLD_RUNDIR", "/run/xld");
 	p.statedir = env_or("XLD_STATEDIR", "/var/lib/xld");
@@ -556,6 +608,12 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	xld_doms_set_console_log(doms, conlog_max, conlog_keep);
+	if (uid_count) {
+		xld_doms_set_monitor_ids(doms, uid_first, uid_count);
+		xld_info("monitors run as uid and gid %" PRIu32 " plus their "
+			 "domid (up to %" PRIu32 ")", uid_first,
+			 uid_first + uid_count - 1);
+	}
 	if (no_kvm[0]) {
 		xld_warn("--without-kvm: no guest can be created: %s", no_kvm);
 		xld_doms_set_no_kvm(doms, no_kvm);

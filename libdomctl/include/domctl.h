@@ -117,6 +117,15 @@ struct dc_dominfo {
 dc_ctx *dc_ctx_new(const char *rundir, dc_log_fn *log, void *opaque);
 void dc_ctx_free(dc_ctx *ctx);
 
+/*
+ * Monitors started from now on run under their own uid and gid, @first
+ * plus the domid (xlhv run --uid --gid), of the @count from @first; a
+ * domid past them is refused (-ERANGE, said to the log).  @count 0 (and
+ * @first 0): they run as the caller does.  -EINVAL for a range that
+ * holds 0 or passes 4294967294.
+ */
+int dc_ctx_set_monitor_ids(dc_ctx *ctx, uint32_t first, uint32_t count);
+
 /* This host's KVM, as the monitor (`xlhv info`) reports it. */
 struct dc_host_kvm {
 	char virt_caps[16];	/* "svm", "vmx", "pvm", "none", "unknown" */
@@ -155,6 +164,14 @@ int dc_domain_console(dc_ctx *ctx, uint32_t domid, char *tty, size_t len);
  * once: the note is removed.  -ENOENT when the monitor left none.
  */
 int dc_domain_crash_note(dc_ctx *ctx, uint32_t domid, char *buf, size_t len);
+
+/*
+ * @domid's monitor is gone: remove what it could not remove itself, run
+ * under its own uid in a directory that is not its own (its control
+ * socket, its console link, an empty crash note).  A crash note with a
+ * report in it stays, for dc_domain_crash_note.
+ */
+void dc_domain_forget(dc_ctx *ctx, uint32_t domid);
 
 /* -ESRCH when no monitor answers for @domid. */
 int dc_domain_info(dc_ctx *ctx, uint32_t domid, struct dc_dominfo *info);

@@ -136,6 +136,13 @@ void xld_doms_set_console_log(struct xld_doms *doms, uint64_t max,
 			      uint32_t keep);
 
 /*
+ * Monitors started from now on run as uid and gid @first plus their
+ * domid, of @count (dc_ctx_set_monitor_ids; xld --monitor-uids).
+ */
+void xld_doms_set_monitor_ids(struct xld_doms *doms, uint32_t first,
+			      uint32_t count);
+
+/*
  * This host has no usable KVM, for @why (one line): every create fails at
  * once with it (xld --without-kvm).
  */

@@ -133,6 +133,8 @@ static void log_crash_note(struct xld_doms *doms, const struct xld_dom *d)
 	if (dc_domain_crash_note(doms->dc, d->domid, note, sizeof(note)) == 0)
 		xld_err("domain %" PRIu32 " (%s): its monitor was %s",
 			d->domid, d->name, note);
+	/* its socket and console link, if it could not remove them */
+	dc_domain_forget(doms->dc, d->domid);
 }
 
 int xld_dom_refresh(struct xld_doms *doms, struct xld_dom *d)

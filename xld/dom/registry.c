@@ -421,3 +421,12 @@ void xld_doms_free(struct xld_doms *doms)
 	free(doms->dumpdir);
 	free(doms);
 }
+
+void xld_doms_set_monitor_ids(struct xld_doms *doms, uint32_t first,
+			      uint32_t count)
+{
+	/* the range was checked when it was parsed */
+	if (dc_ctx_set_monitor_ids(doms->dc, first, count))
+		xld_err("monitor uids %" PRIu32 "+%" PRIu32 ": refused",
+			first, count);
+}
