@@ -33,6 +33,7 @@
 #include <unistd.h>
 
 #include "ctl.h"
+#include "dev/devices.h"
 #include "migstream.h"
 #include "state.h"
 #include "sandbox.h"
@@ -279,15 +280,12 @@ static int send_state(struct hv_send *s, const struct hv_state_sec *secs,
 static int flush_disks(struct hv_vm *vm)
 {
 	for (unsigned int i = 0; i < vm->cfg->nr_disks; i++) {
-		int fd, rc = 0;
+		int rc;
 
 		if (vm->cfg->disk[i].ro)
 			continue;
-		fd = open(vm->cfg->disk[i].path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0 || (fdatasync(fd) < 0 && errno != EINVAL))
-			rc = -errno;
-		if (fd >= 0)
-			close(fd);
+		/* on the disk's own descriptor: the sandbox opens no path */
+		rc = hv_vblk_flush(vm, i);
 		if (rc) {
 			hv_err("send: flush disk %s: %s",
 			       vm->cfg->disk[i].path, strerror(-rc));

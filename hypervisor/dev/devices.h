@@ -43,6 +43,9 @@ struct hv_device *hv_i8042_new(struct hv_vm *vm);
 struct hv_device *hv_pvpanic_new(struct hv_vm *vm);
 /* The @n-th --disk (cfg->disk[n]) on HV_ABI_VIRTIO_DISK_SLOT(@n). */
 struct hv_device *hv_vblk_new(struct hv_vm *vm, unsigned int n);
+/* What the guest wrote to disk @n (in --disk order) is on it: 0 or
+ * -errno (-ENODEV: no such disk). */
+int hv_vblk_flush(struct hv_vm *vm, unsigned int n);
 /* The @n-th --net (cfg->net[n]) on virtio-mmio slot 1 + @n. */
 struct hv_device *hv_vnet_new(struct hv_vm *vm, unsigned int n);
 

@@ -454,3 +454,17 @@ out:
 	}
 	return &b->t.dev;
 }
+
+int hv_vblk_flush(struct hv_vm *vm, unsigned int n)
+{
+	for (size_t i = 0; i < vm->nr_devs; i++) {
+		struct hv_vblk *b = (struct hv_vblk *)vm->devs[i];
+
+		if (vm->devs[i]->ops != &vblk_ops || n--)
+			continue;
+		if (b->fd >= 0 && fdatasync(b->fd) < 0 && errno != EINVAL)
+			return -errno;
+		return 0;
+	}
+	return -ENODEV;
+}
