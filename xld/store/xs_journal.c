@@ -55,7 +55,23 @@ struct xs_journal {
 	bool dirty;  /* written since the last fdatasync started */
 	struct xs_syncer *syncer;
 	bool broken; /* a write failed: snapshot at the next tick */
+	int failed;  /* the error last logged (-errno), 0 once written */
 };
+
+/*
+ * A full or read-only state dir fails every tick's snapshot: say so once,
+ * and once when the store is durable again, not every second.
+ */
+static void journal_failed(struct xs_journal *j, const char *what, int rc)
+{
+	if (rc == j->failed)
+		return;
+	j->failed = rc;
+	xld_err("%s in %s: %s; the store keeps answering, but its changes "
+		"since are in memory only (lost if xld dies) until a snapshot "
+		"can be written: retried every second",
+		what, j->dir, strerror(-rc));
+}
 
 /* Eight bytes a step (slicing by 8): a deep tree's nodes are journaled
  * with their whole paths, a megabyte a request (XSA-418). */
@@ -515,7 +531,7 @@ int xs_journal_snapshot(struct xs_journal *j)
 		rc = write_atomic(j->dir, XS_SNAPSHOT_FILE, &b);
 	free(b.p);
 	if (rc) {
-		xld_err("snapshot in %s: %s", j->dir, strerror(-rc));
+		journal_failed(j, "snapshot", rc);
 		return rc;
 	}
 	/* From here the snapshot holds everything; the old journal, based
@@ -523,9 +539,18 @@ int xs_journal_snapshot(struct xs_journal *j)
 	j->seq++;
 	j->len = 0;
 	rc = journal_reset(j);
-	if (rc)
-		xld_err("new journal in %s: %s", j->dir, strerror(-rc));
-	return rc;
+	if (rc) {
+		/* the snapshot holds it all: the next one tries again */
+		j->broken = true;
+		journal_failed(j, "new journal", rc);
+		return rc;
+	}
+	if (j->failed) {
+		j->failed = 0;
+		xld_info("snapshot written in %s: the store is durable again",
+			 j->dir);
+	}
+	return 0;
 }
 
 static void on_change(const struct xs_change *ch, void *arg)
@@ -533,6 +558,9 @@ static void on_change(const struct xs_change *ch, void *arg)
 	struct xs_journal *j = arg;
 	struct buf b = {j->buf, j->len, j->cap, 0, 0};
 
+	/* the next snapshot holds it: buffering would grow without end */
+	if (j->broken)
+		return;
 	if (ch->type == XS_CHANGE_SET)
 		rec_set(&b, ch->path, ch->plen, ch->perms, ch->value, ch->vlen);
 	else
@@ -556,8 +584,10 @@ int xs_journal_flush(struct xs_journal *j)
 		return 0;
 	rc = write_all(j->fd, j->buf, j->len);
 	if (rc) {
-		xld_err("journal write: %s", strerror(-rc));
+		/* a part written is a torn record, dropped at load */
+		journal_failed(j, "journal write", rc);
 		j->broken = true;
+		j->len = 0;
 		return rc;
 	}
 	j->size += j->len;
@@ -579,8 +609,11 @@ int xs_journal_tick(struct xs_journal *j)
 	if (j->dirty && xs_syncer_start(j->syncer, j->fd))
 		j->dirty = false;
 	rc = xs_syncer_error(j->syncer);
-	if (rc)
-		xld_err("journal fdatasync: %s", strerror(-rc));
+	if (rc) {
+		/* what it wrote may not be on disk: a snapshot makes sure */
+		journal_failed(j, "journal fdatasync", rc);
+		j->broken = true;
+	}
 	return rc;
 }
 
