@@ -179,7 +179,8 @@ static bool sandbox_off(void)
  */
 static int own_ids_take(void)
 {
-	if (!own_uid)
+	/* one started by a thread that took them has them */
+	if (!own_uid || (uid_t)syscall(SYS_getuid) == own_uid)
 		return 0;
 	if (syscall(SYS_setgroups, 0, NULL) < 0 ||
 	    syscall(SYS_setresgid, own_gid, own_gid, own_gid) < 0 ||
@@ -230,7 +231,8 @@ void hv_sandbox_thread(void)
 	/* one started after the filter has none, as its creator had none
 	 * (hv_sandbox_enter waits for those started before to drop theirs) */
 	pthread_mutex_lock(&enter_lock);
-	if (!entered)
+	/* taking the uid leaves no capability, and the filter lets it */
+	if (!entered || own_uid)
 		rc = own_ids_take();
 	if (!entered && !rc)
 		rc = caps_clear();
@@ -341,6 +343,21 @@ static int filter_load(void)
 	if (!rc)
 		rc = seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(prlimit64), 1,
 				      SCMP_A2(SCMP_CMP_EQ, 0));
+	/* a thread started before the filter takes the monitor's own ids
+	 * (own_ids_take): those exactly, and no group */
+	if (!rc && own_uid)
+		rc = seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(setgroups), 1,
+				      SCMP_A0(SCMP_CMP_EQ, 0));
+	if (!rc && own_uid)
+		rc = seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(setresgid), 3,
+				      SCMP_A0(SCMP_CMP_EQ, own_gid),
+				      SCMP_A1(SCMP_CMP_EQ, own_gid),
+				      SCMP_A2(SCMP_CMP_EQ, own_gid));
+	if (!rc && own_uid)
+		rc = seccomp_rule_add(f, SCMP_ACT_ALLOW, SCMP_SYS(setresuid), 3,
+				      SCMP_A0(SCMP_CMP_EQ, own_uid),
+				      SCMP_A1(SCMP_CMP_EQ, own_uid),
+				      SCMP_A2(SCMP_CMP_EQ, own_uid));
 	if (!rc)
 		rc = seccomp_load(f);
 	seccomp_release(f);
@@ -434,7 +451,13 @@ int hv_sandbox_enter(const char *note)
 		hv_err("sandbox: drop capabilities: %s", strerror(-rc));
 		return rc;
 	}
-	rc = threads_wait_capless();
+	/*
+	 * A thread that has not run yet still has root's rights: without a
+	 * uid of its own, wait until it has dropped them, as it cannot once
+	 * the filter is in.  With one, it takes the uid first thing, which
+	 * the filter lets it do, and which leaves it no capability.
+	 */
+	rc = own_uid ? 0 : threads_wait_capless();
 	if (rc)
 		return rc;
 	if (sigaction(SIGSYS, &sa, NULL) < 0) {
