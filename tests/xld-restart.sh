@@ -79,13 +79,17 @@ gone g2 || fail "g2 came back"
 create r1 idle
 rid=$("$XL" domid r1)
 mkdir "$XLD_STATEDIR/domains/.$rid.json.tmp"
-"$XL" rename r1 r1b || fail "rename with an unwritable record"
-alive "$(field r1b pid)" || fail "a failed record write stopped r1b"
-grep -q "domain $rid (r1b): cannot write its record" "$XLD_LOGDIR/xld.log" ||
+"$XL" mem-set r1 12m || fail "mem-set with an unwritable record"
+alive "$(field r1 pid)" || fail "a failed record write stopped r1"
+grep -q "domain $rid (r1): cannot write its record" "$XLD_LOGDIR/xld.log" ||
 	fail "the failed record write was not logged"
+# a rename, which only the record keeps, is refused
+out=$("$XL" rename r1 r1b 2>&1) && fail "renamed with an unwritable record"
+assert_match "$out" "not renamed to 'r1b': cannot write its record" "rename's error"
 rmdir "$XLD_STATEDIR/domains/.$rid.json.tmp"
+"$XL" rename r1 r1b || fail "rename r1"
 # once it can, xld writes the record it owes
-rewritten() { grep -q '"name":"r1b"' "$XLD_STATEDIR/domains/$rid.json"; }
+rewritten() { grep -q '"target_kib":12288' "$XLD_STATEDIR/domains/$rid.json"; }
 wait_for 5 "r1b's record rewritten" rewritten
 # and a guest whose record cannot be written is not started
 mkdir "$XLD_STATEDIR/domains/.next-domid.tmp"

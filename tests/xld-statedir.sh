@@ -53,12 +53,15 @@ fill
 "$XL" mem-set a 12m || fail "mem-set on a full state dir"
 wait_for 5 "the failed record write logged" logged \
 	"domain $aid \(a\): cannot write its record $REC/$aid.json: No space left on device; it keeps running"
-"$XL" rename a a2 || fail "rename on a full state dir"
-logged "domain $aid \(a2\): cannot write its record" || fail "the rename's failed write not logged"
+# a rename, which only the record keeps, is refused
+out=$("$XL" rename a a2 2>&1) && fail "renamed with no room for the record"
+assert_match "$out" "domain $aid \(a\): not renamed to 'a2': cannot write its record $REC/$aid.json: No space left on device" \
+	"rename's error"
+[ "$("$XL" domid a)" = "$aid" ] || fail "a refused rename renamed a"
 "$XL" mem-set b 24m || fail "mem-set on a full state dir"
 wait_for 5 "b's failed record write logged" logged \
 	"domain $bid \(b\): cannot write its record $REC/$bid.json: No space left on device"
-"$XL" pause a2 || fail "pause on a full state dir"
+"$XL" pause a || fail "pause on a full state dir"
 mkcfg c idle
 out=$("$XL" create -q "$T/c.cfg" 2>&1) && fail "created c with no room for its record"
 assert_match "$out" "cannot write the domain record in $REC: No space left on device" \
@@ -77,7 +80,7 @@ wait_for 5 "the journal's failure logged" logged \
 	"(journal write|snapshot) in $XLD_STATEDIR: No space left on device; the store keeps answering"
 nfail=$(count "the store keeps answering")
 alive "$apid" && alive "$bpid" || fail "a guest was stopped on a full state dir"
-assert_match "$(row a2)" ' --p---  ' "a2 paused"
+assert_match "$(row a)" ' --p---  ' "a paused"
 # still full after the next tick (1 s; nothing to poll for, as a retry
 # that fails is silent): the journal's failure is not logged again
 sleep 1.2
@@ -88,11 +91,12 @@ in_record "$aid" '"name":"a"' || fail "a's old record was damaged"
 # ---- space again ----
 rm -f "$XLD_STATEDIR/fill" "$XLD_STATEDIR/fill2"
 wait_for 5 "a's record rewritten" in_record "$aid" '"target_kib":12288'
+"$XL" rename a a2 || fail "rename once there is room"
 in_record "$aid" '"name":"a2"' || fail "a2's name not in its record"
 wait_for 5 "b's record rewritten" in_record "$bid" '"target_kib":24576'
 wait_for 5 "the store durable again" logged \
 	"snapshot written in $XLD_STATEDIR: the store is durable again"
-logged "domain $aid \(a2\): record written" || fail "the rewrite was not logged"
+logged "domain $aid \(a\): record written" || fail "the rewrite was not logged"
 
 # ---- read-only ----
 # A remount of the tmpfs itself is refused while xld holds its journal
@@ -105,7 +109,9 @@ touch "$XLD_STATEDIR/probe" 2>/dev/null && fail "the state dir is not read-only"
 "$XL" mem-set a2 10m || fail "mem-set on a read-only state dir"
 wait_for 5 "EROFS logged" logged \
 	"domain $aid \(a2\): cannot write its record $REC/$aid.json: Read-only file system"
-"$XL" rename a2 a3 || fail "rename on a read-only state dir"
+out=$("$XL" rename a2 a3 2>&1) && fail "renamed on a read-only state dir"
+assert_match "$out" "not renamed to 'a3': cannot write its record $REC/$aid.json: Read-only file system" \
+	"rename's error (EROFS)"
 out=$("$XL" create -q "$T/c.cfg" 2>&1) && fail "created c on a read-only state dir"
 assert_match "$out" "cannot write the domain record in $REC: Read-only file system" \
 	"create's error (EROFS)"
@@ -121,6 +127,7 @@ alive "$apid" || fail "a3 was stopped on a read-only state dir"
 
 umount "$XLD_STATEDIR" || fail "unmount the read-only bind"
 wait_for 5 "a's record rewritten (EROFS)" in_record "$aid" '"target_kib":10240'
+"$XL" rename a2 a3 || fail "rename once writable"
 in_record "$aid" '"name":"a3"' || fail "a3's name not in its record"
 wait_for 5 "b's record removed" no_record "$bid"
 logged "domain $bid: record $REC/$bid.json removed" || fail "the removal was not logged"

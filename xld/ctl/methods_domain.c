@@ -345,6 +345,14 @@ int ctl_do_rename(struct ctl_req *r)
 				"%" PRIu32,
 				name, other->domid);
 	rc = xld_dom_rename(r->c->ctl->doms, r->dom, name);
+	if (rc && rc != -EINVAL && rc != -EEXIST && rc != -ENOMEM)
+		return ctl_fail(r, rc,
+				"domain %" PRIu32 " (%s): not renamed to "
+				"'%s': cannot write its record %s/%" PRIu32
+				".json: %s",
+				r->dom->domid, r->dom->name, name,
+				xld_doms_recdir(r->c->ctl->doms), r->dom->domid,
+				strerror(-rc));
 	return rc;
 }
 

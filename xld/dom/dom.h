@@ -147,6 +147,8 @@ void xld_doms_set_monitor_ids(struct xld_doms *doms, uint32_t first,
  * once with it (xld --without-kvm).
  */
 void xld_doms_set_no_kvm(struct xld_doms *doms, const char *why);
+/* Where the domain records are ($XLD_STATEDIR/domains), for messages. */
+const char *xld_doms_recdir(const struct xld_doms *doms);
 
 /* The first guest, in domid order (Domain-0 is not in the list). */
 struct xld_dom *xld_doms_first(struct xld_doms *doms);

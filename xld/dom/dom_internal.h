@@ -57,8 +57,9 @@ void dom_notify(struct xld_doms *doms, struct xld_dom *d,
 /* ---- record.c: records on disk ---- */
 int record_create(struct xld_doms *doms, const struct xld_dom *d);
 int record_save(struct xld_doms *doms, const struct xld_dom *d);
-/* record_save after the guest runs: a failure is logged and retried. */
-void record_update(struct xld_doms *doms, struct xld_dom *d);
+/* record_save after the guest runs: a failure is logged and retried
+ * (and returned, for a reply that says so). */
+int record_update(struct xld_doms *doms, struct xld_dom *d);
 void record_remove(struct xld_doms *doms, uint32_t domid);
 /* Records that could not be written: try again, quietly. */
 void record_retry_dirty(struct xld_doms *doms);

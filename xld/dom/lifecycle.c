@@ -583,7 +583,8 @@ int xld_dom_shutdown(struct xld_doms *doms, struct xld_dom *d,
 int xld_dom_rename(struct xld_doms *doms, struct xld_dom *d, const char *name)
 {
 	struct xs_op op = {.st = doms->st, .priv = true};
-	char p[96], uuid[37], *copy;
+	char p[96], uuid[37], *copy, *old;
+	int rc;
 
 	if (xld_dom_name_check(name))
 		return -EINVAL;
@@ -594,11 +595,21 @@ int xld_dom_rename(struct xld_doms *doms, struct xld_dom *d, const char *name)
 	copy = strdup(name);
 	if (!copy)
 		return -ENOMEM;
-	free(d->name);
+	old = d->name;
 	d->name = copy;
 	/* the config keeps the name the guest restarts with */
 	json_object_object_add(d->config, "name", json_object_new_string(name));
-	record_update(doms, d);
+	/* the name lives only in the record: one a crash would lose is
+	 * refused (the old record, still on disk, is right again) */
+	rc = record_save(doms, d);
+	if (rc) {
+		d->name = old;
+		free(copy);
+		json_object_object_add(d->config, "name",
+				       json_object_new_string(old));
+		return rc;
+	}
+	free(old);
 	snprintf(p, sizeof(p), "/local/domain/%" PRIu32 "/name", d->domid);
 	store_write(&op, p, "%s", name);
 	uuid_unparse_lower(d->uuid, uuid);

@@ -193,7 +193,12 @@ int record_create(struct xld_doms *doms, const struct xld_dom *d)
  * After the guest runs: log a failure, never undo the guest for it; the
  * timer tries again until the record is written.
  */
-void record_update(struct xld_doms *doms, struct xld_dom *d)
+const char *xld_doms_recdir(const struct xld_doms *doms)
+{
+	return doms->recdir;
+}
+
+int record_update(struct xld_doms *doms, struct xld_dom *d)
 {
 	int rc = record_save(doms, d);
 
@@ -204,6 +209,7 @@ void record_update(struct xld_doms *doms, struct xld_dom *d)
 			"is retried every second",
 			d->domid, d->name, doms->recdir, d->domid,
 			strerror(-rc));
+	return rc;
 }
 
 static int record_unlink(struct xld_doms *doms, uint32_t domid, char *path,
