@@ -102,6 +102,12 @@ void monitor_watch_drain(struct xld_doms *doms, struct xld_dom *d);
 /* Put @d's monitor in its cgroup; what cannot be is in doms->sched_msg. */
 void monitor_sched_join(struct xld_doms *doms, struct xld_dom *d);
 void monitor_info_apply(struct xld_dom *d, const struct dc_dominfo *info);
+/*
+ * @d's monitor is gone (or going: killed, it may still hold its TAPs and
+ * sit in its cgroup; waited for, at most 1 s): log why, if its sandbox
+ * killed it, and remove the files it left.
+ */
+void monitor_gone(struct xld_doms *doms, const struct xld_dom *d);
 /* The slow timer that refreshes every domain and retries records. */
 int monitor_poll_start(struct xld_doms *doms);
 void monitor_poll_stop(struct xld_doms *doms);

@@ -131,6 +131,13 @@ static void dom_replaced(struct xld_doms *doms, struct xld_dom *d, int rc)
 /* @d's monitor did not start: nothing of @d is left. */
 static void dom_start_failed(struct xld_doms *doms, struct xld_dom *d)
 {
+	struct xs_op op = {.st = doms->st, .priv = true};
+	char home[48];
+
+	/* its devices' nodes went, but not the parents they made
+	 * (/local/domain/N/device): never published, the home goes whole */
+	snprintf(home, sizeof(home), "/local/domain/%" PRIu32, d->domid);
+	xs_node_rm(&op, home);
 	record_remove(doms, d->domid);
 	dom_notify(doms, d, XLD_DOM_FAILED);
 	dom_list_remove(doms, d);

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 #include <time.h>
 #include <sys/timerfd.h>
@@ -125,11 +126,30 @@ void monitor_sched_join(struct xld_doms *doms, struct xld_dom *d)
 			 d->weight, d->cap, err);
 }
 
-/* Say why @d's monitor went, when its sandbox killed it (xlhv(8)). */
-static void log_crash_note(struct xld_doms *doms, const struct xld_dom *d)
+/*
+ * A monitor's socket closes before the rest of its files: killed, it
+ * may still hold its TAPs (whose delete is then refused, EBUSY) and sit
+ * in its cgroup for a moment.  Wait for it to be gone, within a bound.
+ */
+static void monitor_exit_wait(pid_t pid)
+{
+	struct pollfd p = {.events = POLLIN};
+
+	if (pid <= 0)
+		return;
+	p.fd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (p.fd < 0)
+		return;
+	if (poll(&p, 1, 1000) == 0)
+		xld_warn("monitor %ld: still exiting after 1 s", (long)pid);
+	close(p.fd);
+}
+
+void monitor_gone(struct xld_doms *doms, const struct xld_dom *d)
 {
 	char note[256];
 
+	monitor_exit_wait(d->pid);
 	if (dc_domain_crash_note(doms->dc, d->domid, note, sizeof(note)) == 0)
 		xld_err("domain %" PRIu32 " (%s): its monitor was %s",
 			d->domid, d->name, note);
@@ -151,7 +171,7 @@ int xld_dom_refresh(struct xld_doms *doms, struct xld_dom *d)
 		/* the monitor died: the guest crashed with it */
 		xld_warn("domain %" PRIu32 " (%s): monitor %ld is gone",
 			 d->domid, d->name, (long)d->pid);
-		log_crash_note(doms, d);
+		monitor_gone(doms, d);
 		d->pid = 0;
 		d->state = DC_STATE_SHUTDOWN;
 		d->reason = DC_SHUTDOWN_CRASH;
@@ -433,7 +453,7 @@ void xld_doms_load(struct xld_doms *doms)
 		}
 		xld_warn("domain %" PRIu32 " (%s): its monitor is gone (%s)",
 			 d->domid, d->name, strerror(-rc));
-		log_crash_note(doms, d);
+		monitor_gone(doms, d);
 		dom_stopped(doms, d);
 	}
 	free(ids);

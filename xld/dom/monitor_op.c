@@ -177,6 +177,14 @@ static void op_event(struct xld_loop *loop, int fd, uint32_t events,
 		started(doms, d, pid);
 		op_end(d, 0);
 	} else if (is_start(o->kind)) {
+		struct dc_dominfo info;
+
+		/* a monitor killed while it started leaves its socket, tty
+		 * link and crash note: gone unless it still answers (one
+		 * that timed out may yet) */
+		if (rc != -ETIMEDOUT &&
+		    dc_domain_info(doms->dc, d->domid, &info) < 0)
+			dc_domain_forget(doms->dc, d->domid);
 		/* the monitor's message stays the reason given */
 		xld_vbds_unpublish(doms->st, d->domid);
 		vifs_down(d, rc);
@@ -338,6 +346,9 @@ int monitor_destroy(struct xld_doms *doms, struct xld_dom *d,
 		free(o);
 		return rc;
 	}
+	/* it died before its destroy asked it to go (killed) */
+	if (rc == -ESRCH && !o->op)
+		monitor_gone(doms, d);
 	d->op = o;
 	d->op_rc = 0;
 	op_set_msg(d, NULL);
