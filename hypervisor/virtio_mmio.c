@@ -43,10 +43,27 @@ void hv_virtio_mmio_interrupt(struct hv_virtio_mmio *t, uint32_t isr)
 	hv_vm_irq_line(t->dev.vm, t->irq, 1);
 }
 
+/*
+ * A guest can break its rings in a loop, thousands of times a second:
+ * the first few breaks are logged, then no more.  One budget for the
+ * monitor, which serves one guest.
+ */
+#define BROKEN_LOG_MAX	16
+static unsigned int broken_logged;
+
 void hv_virtio_mmio_broken(struct hv_virtio_mmio *t, unsigned int q,
 			   const char *why)
 {
-	hv_err("%s: queue %u: %s: device needs reset", t->dev.name, q, why);
+	unsigned int n = __atomic_fetch_add(&broken_logged, 1,
+					    __ATOMIC_RELAXED);
+
+	if (n < BROKEN_LOG_MAX)
+		hv_err("%s: queue %u: %s: device needs reset%s", t->dev.name,
+		       q, why, n + 1 == BROKEN_LOG_MAX ?
+				       " (not logging more)" : "");
+	else
+		__atomic_store_n(&broken_logged, BROKEN_LOG_MAX,
+				 __ATOMIC_RELAXED);
 	t->vq[q].ready = 0;
 	t->status |= HV_VIRTIO_STATUS_NEEDS_RESET;
 	if (t->status & HV_VIRTIO_STATUS_DRIVER_OK)

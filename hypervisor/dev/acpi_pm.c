@@ -33,7 +33,11 @@ struct hv_acpi_pm {
 	pthread_mutex_t lock;
 	uint8_t regs[PM_LEN];
 	int sci_level;
+	unsigned int refused;		/* sleep requests logged */
 };
+
+/* A guest may write PM1_CNT in a loop: its log stays a few lines. */
+#define SLEEP_LOG_MAX	8
 
 static uint16_t reg16(const struct hv_acpi_pm *pm, unsigned int off)
 {
@@ -78,9 +82,10 @@ static void sleep_request(struct hv_acpi_pm *pm)
 	set16(pm, PM_CNT, (uint16_t)(cnt & ~HV_ABI_PM1_SLP_EN));
 	if (typ == HV_ABI_PM1_S5)
 		hv_vm_request_stop(pm->dev.vm, HV_STOP_POWEROFF);
-	else
-		hv_err("acpi_pm: sleep type %u is not supported; ignored",
-		       typ);
+	else if (pm->refused < SLEEP_LOG_MAX)
+		hv_err("acpi_pm: sleep type %u is not supported; ignored%s",
+		       typ, ++pm->refused == SLEEP_LOG_MAX ?
+				    " (not logging more)" : "");
 }
 
 static int acpi_pm_io(struct hv_device *dev, uint64_t offset, void *data,
