@@ -134,12 +134,26 @@ void monitor_sched_join(struct xld_doms *doms, struct xld_dom *d)
 static void monitor_exit_wait(pid_t pid)
 {
 	struct pollfd p = {.events = POLLIN};
+	char path[64], comm[16] = "";
+	FILE *f;
 
 	if (pid <= 0)
 		return;
 	p.fd = (int)syscall(SYS_pidfd_open, pid, 0);
 	if (p.fd < 0)
 		return;
+	/* a pid from a record may long since be another program's */
+	snprintf(path, sizeof(path), "/proc/%ld/comm", (long)pid);
+	f = fopen(path, "re");
+	if (f) {
+		if (!fgets(comm, sizeof(comm), f))
+			comm[0] = '\0';
+		fclose(f);
+	}
+	if (strncmp(comm, "xlhv", 4)) {
+		close(p.fd);
+		return;
+	}
 	if (poll(&p, 1, 1000) == 0)
 		xld_warn("monitor %ld: still exiting after 1 s", (long)pid);
 	close(p.fd);
@@ -439,13 +453,13 @@ void xld_doms_load(struct xld_doms *doms)
 				dom_stopped(doms, d);
 			continue;
 		}
-		/* died while no xld watched it */
-		d->pid = 0;
+		/* died while no xld watched it (or is dying: waited for) */
 		d->state = DC_STATE_SHUTDOWN;
 		if (d->reason == DC_SHUTDOWN_NONE)
 			d->reason = DC_SHUTDOWN_CRASH;
 		store_attach(doms, d);
 		if (d->handled) {
+			d->pid = 0;
 			xld_info("domain %" PRIu32 " (%s): preserved, its "
 				 "monitor is gone",
 				 d->domid, d->name);
@@ -454,6 +468,7 @@ void xld_doms_load(struct xld_doms *doms)
 		xld_warn("domain %" PRIu32 " (%s): its monitor is gone (%s)",
 			 d->domid, d->name, strerror(-rc));
 		monitor_gone(doms, d);
+		d->pid = 0;
 		dom_stopped(doms, d);
 	}
 	free(ids);
