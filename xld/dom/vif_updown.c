@@ -137,6 +137,13 @@ static void vif_gone(struct xld_vifs_job *j)
 	const struct xld_vif *v = &j->vifs.v[j->i];
 	int rc = vif_tap_delete(v->ifname);
 
+	/* a monitor still exiting holds it (one found gone when xld
+	 * started, whose pid no record keeps): at most 1 s more */
+	for (int n = 0; rc == -EBUSY && n < 100; n++) {
+		usleep(10000);
+		rc = vif_tap_delete(v->ifname);
+	}
+
 	if (rc && rc != -ENODEV)
 		xld_err("domain %" PRIu32 ": vif %u: delete TAP %s: %s",
 			j->vifs.domid, v->devid, v->ifname, strerror(-rc));
