@@ -56,9 +56,9 @@ pid=$!
 stop_monitor() { kill -9 "$pid" 2>/dev/null || true; }
 hvt_on_exit stop_monitor
 
-# wait_for PATTERN SECONDS: until the guest says PATTERN; the monitor
+# wait_output PATTERN SECONDS: until the guest says PATTERN; the monitor
 # dying or the time running out fails.
-wait_for() {
+wait_output() {
 	i=0
 	while ! grep -aq "$1" "$T/out"; do
 		kill -0 "$pid" 2>/dev/null ||
@@ -71,10 +71,10 @@ wait_for() {
 }
 rss() { sed -n 's/^VmRSS:[^0-9]*\([0-9]*\) kB/\1/p' "/proc/$pid/status"; }
 
-wait_for '^hostile: warm' 30
+wait_output '^hostile: warm' 30
 sleep 1
 rss0=$(rss)
-wait_for '^hostile: done' $((5 * secs + 60))
+wait_output '^hostile: done' $((5 * secs + 60))
 rss1=$(rss)
 printf 'x' >&3
 set +e

@@ -46,18 +46,7 @@ chmod +x "$T/noop"
 export XLD_SCRIPTDIR="$top_srcdir/xld/scripts"
 CG=$(cgroup_cpu_root)
 
-k9_start() {
-	ip netns exec "$NS" "$XLD" --foreground 2>>"$T/xld.stderr" &
-	XLD_PID=$!
-	i=0
-	while ! "$XL" list >/dev/null 2>&1; do
-		kill -0 "$XLD_PID" 2>/dev/null ||
-			fail "xld exited at start: $(tail -5 "$T/xld.stderr")"
-		i=$((i + 1))
-		[ $i -lt 1000 ] || fail "xld did not answer on $XLD_RUNDIR/xld.sock"
-		sleep 0.01
-	done
-}
+k9_start() { xld_start ip netns exec "$NS"; }
 k9_kill_xld() {
 	kill -9 "$XLD_PID" 2>/dev/null
 	wait "$XLD_PID" 2>/dev/null
@@ -165,12 +154,7 @@ ensure_k() {
 		out=$("$XL" create -q "$T/k.cfg" 2>&1) ||
 			fail "$1: cannot create k again: $out"
 	fi
-	i=0
-	until k_up; do
-		i=$((i + 1))
-		[ $i -lt 1000 ] || fail "$1: k not up in 10 s"
-		sleep 0.01
-	done
+	wait_for 10 "$1: k up again" k_up
 }
 
 # The ops, each run in the background by run_case; OP_PID its pid.

@@ -84,17 +84,18 @@ xld_cleanup() {
 hvt_on_exit xld_cleanup
 
 # Start xld in the foreground (in the background of this shell) and wait
-# until xl reaches it.
+# until xl reaches it, at most 10 s.  xld_start [PREFIX...]: run it under
+# PREFIX (say, ip netns exec NS).
 xld_start() {
-	"$XLD" --foreground 2>>"$T/xld.stderr" &
+	"$@" "$XLD" --foreground 2>>"$T/xld.stderr" &
 	XLD_PID=$!
 	i=0
 	while ! "$XL" list >/dev/null 2>&1; do
 		kill -0 "$XLD_PID" 2>/dev/null ||
 			fail "xld exited at start: $(tail -5 "$T/xld.stderr")"
 		i=$((i + 1))
-		[ $i -lt 200 ] || fail "xld did not answer on $XLD_RUNDIR/xld.sock"
-		sleep 0.05
+		[ $i -lt 1000 ] || fail "xld did not answer on $XLD_RUNDIR/xld.sock"
+		sleep 0.01
 	done
 }
 
